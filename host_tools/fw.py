@@ -1,0 +1,14 @@
+"""Import firmware modules (flat, as on the device) from host code."""
+
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIRMWARE = os.path.join(ROOT, "firmware")
+BOARDS = os.path.join(ROOT, "boards")
+FAKES = os.path.join(ROOT, "host_tools", "fakes")
+
+if FIRMWARE not in sys.path:
+    sys.path.insert(0, FIRMWARE)
+if FAKES not in sys.path:
+    sys.path.insert(0, FAKES)  # before Blinka's `micropython` shim

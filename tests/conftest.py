@@ -1,0 +1,91 @@
+"""Pytest wiring: paths for the firmware and fakes, and the real-MicroPython test items."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MP_DIR = os.path.join(ROOT, "tests", "mp")
+MICROPYTHON = os.path.join(os.path.dirname(sys.executable), "micropython")
+MP_HEAP = "192K"  # smaller than a fresh RP2040's ~240 KB GC heap
+MP_TIMEOUT_S = 120
+
+# The fakes come first so `machine` and `micropython` resolve to them (not Blinka's shim).
+for _p in ("tests/mp", "boards", "firmware", "host_tools/fakes"):
+    _full = os.path.join(ROOT, _p)
+    if _full not in sys.path:
+        sys.path.insert(0, _full)
+
+
+def run_micropython(args, timeout=MP_TIMEOUT_S, heap=MP_HEAP, cwd=None, input=None):
+    """Run the venv's MicroPython unix port; returns the CompletedProcess."""
+    if not os.path.exists(MICROPYTHON):
+        raise RuntimeError("MicroPython interpreter missing: %s (run `make venv`)" % MICROPYTHON)
+    cmd = [MICROPYTHON, "-X", "heapsize=" + heap] + list(args)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          input=input)
+
+
+class MpFailure(Exception):
+    """A test function failed under MicroPython."""
+
+
+_results = {}
+
+
+def _module_results(path):
+    """Run a whole tests/mp module once under MicroPython; map test name -> (ok, output)."""
+    if path in _results:
+        return _results[path]
+    mod = os.path.splitext(os.path.basename(path))[0]
+    try:
+        proc = run_micropython([os.path.join(ROOT, "tests", "mp_run.py"), ROOT, mod])
+        out = proc.stdout + proc.stderr
+    except subprocess.TimeoutExpired as e:
+        out = "TIMEOUT after %ss\n%s" % (MP_TIMEOUT_S, e.stdout or "")
+    res = {}
+    for m in re.finditer(r"@@MPTEST (\w+)\n(.*?)@@(PASS|FAIL)\n", out, re.S):
+        res[m.group(1)] = (m.group(3) == "PASS", m.group(2))
+    res["__output__"] = (False, out)
+    _results[path] = res
+    return res
+
+
+class MpItem(pytest.Item):
+    """One test function of a tests/mp module, run under real MicroPython."""
+
+    def runtest(self):
+        res = _module_results(str(self.path))
+        if self.name.split("[")[0] not in res:
+            raise MpFailure("did not run under MicroPython:\n" + res["__output__"][1])
+        ok, text = res[self.name.split("[")[0]]
+        if not ok:
+            raise MpFailure(text)
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, MpFailure):
+            return "MicroPython traceback:\n" + str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, "micropython: " + self.name
+
+
+class MpModule(pytest.File):
+    """Collects each `def test_*` of a dual-interpreter module as a MicroPython item."""
+
+    def collect(self):
+        with open(self.path) as f:
+            names = re.findall(r"^def (test_\w+)\(", f.read(), re.M)
+        for name in names:
+            yield MpItem.from_parent(self, name=name + "[micropython]")
+
+
+def pytest_collect_file(parent, file_path):
+    if (file_path.suffix == ".py" and file_path.name.startswith("test_")
+            and str(file_path.parent) == MP_DIR):
+        return MpModule.from_parent(parent, path=file_path)
+    return None

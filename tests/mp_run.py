@@ -1,0 +1,19 @@
+# Runs one dual-interpreter test module under real MicroPython and reports each test function.
+# Usage: micropython mp_run.py ROOT MODULE   (ROOT is the repository root)
+import sys
+
+root = sys.argv[1]
+sys.path[:0] = [root + "/host_tools/fakes", root + "/firmware", root + "/boards",
+                root + "/tests/mp"]
+mod = __import__(sys.argv[2])
+names = [n for n in dir(mod) if n.startswith("test_")]
+names.sort()
+for name in names:
+    print("@@MPTEST", name)
+    try:
+        getattr(mod, name)()
+        print("@@PASS")
+    except Exception as e:  # noqa: BLE001 - report every failure with its traceback
+        sys.print_exception(e, sys.stdout)
+        print("@@FAIL")
+print("@@DONE")
