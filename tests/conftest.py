@@ -18,6 +18,8 @@ for _p in ("tests/mp", "boards", "firmware", "host_tools/fakes"):
     _full = os.path.join(ROOT, _p)
     if _full not in sys.path:
         sys.path.insert(0, _full)
+if ROOT not in sys.path:
+    sys.path.append(ROOT)
 
 
 def run_micropython(args, timeout=MP_TIMEOUT_S, heap=MP_HEAP, cwd=None, input=None):
@@ -27,6 +29,13 @@ def run_micropython(args, timeout=MP_TIMEOUT_S, heap=MP_HEAP, cwd=None, input=No
     cmd = [MICROPYTHON, "-X", "heapsize=" + heap] + list(args)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd,
                           input=input)
+
+
+def pytest_configure(config):
+    """Stage the OLED driver files where MicroPython tests find them (build/mplib)."""
+    from host_tools import drivers
+
+    drivers.stage(os.path.join(ROOT, "build", "mplib"))
 
 
 class MpFailure(Exception):
