@@ -12,3 +12,10 @@ if FIRMWARE not in sys.path:
     sys.path.insert(0, FIRMWARE)
 if FAKES not in sys.path:
     sys.path.insert(0, FAKES)  # before Blinka's `micropython` shim
+
+
+def load(name):
+    """The firmware module `name`, imported flat as on the device."""
+    import importlib
+
+    return importlib.import_module(name)

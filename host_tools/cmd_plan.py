@@ -1,0 +1,129 @@
+"""Plan commands: check, show, compile."""
+
+import json
+import os
+import sys
+
+from host_tools import coach, fw
+from host_tools import plan_lang as lang
+from host_tools.cli import CliError
+
+table = fw.load("plan")
+
+
+def register(sub):
+    """Add check, show and compile to the command table."""
+    p = sub.add_parser("check", help="check plan files; exit 1 on any error")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print per-plan figures as JSON")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("show", help="show a plan's expanded timeline, totals and band")
+    p.add_argument("file", metavar="FILE", help="a plan (.plan) or a compiled table (.bin)")
+    p.add_argument("--source", action="store_true", help="print the plan as text")
+    p.set_defaults(func=cmd_show)
+    p = sub.add_parser("compile", help="compile a plan to a binary session table")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-o", "--output", metavar="OUT", help="default: FILE with .bin")
+    p.set_defaults(func=cmd_compile)
+
+
+def load_any(path):
+    """A plan from text or from a compiled table; raises PlanSyntaxError or CliError."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise CliError("%s: cannot read: %s" % (path, e.strerror or e)) from None
+    if path.endswith(".bin"):
+        try:
+            return table.decode(data)
+        except table.PlanError as e:
+            raise CliError("%s: not a valid session table: %s" % (path, e)) from None
+    return lang.parse(data, path)
+
+
+def cmd_check(args):
+    """Check every file, report all errors; exit 1 if any file has one."""
+    results = []
+    failed = False
+    for path in args.files:
+        entry = {"file": path, "ok": True, "errors": []}
+        try:
+            entry.update(coach.summary(load_any(path)))
+        except lang.PlanSyntaxError as e:
+            entry["ok"] = False
+            entry["errors"] = [d.as_dict() for d in e.diagnostics]
+            if not args.json:
+                for d in e.diagnostics:
+                    print(d, file=sys.stderr)
+        except CliError as e:
+            entry["ok"] = False
+            entry["errors"] = [{"file": path, "line": 0, "col": 0, "message": str(e)}]
+            if not args.json:
+                print(e, file=sys.stderr)
+        failed |= not entry["ok"]
+        results.append(entry)
+        if entry["ok"] and not args.json:
+            print("%s: ok: %s, %s, %d intervals, %s %s" % (
+                path, entry["title"], clock(entry["total_s"]), entry["intervals"],
+                entry["ratio"], entry["band"]))
+    if args.json:
+        json.dump(results, sys.stdout, indent=2)
+        print()
+    return 1 if failed else 0
+
+
+def clock(sec):
+    """Seconds -> m:ss (or h:mm:ss)."""
+    h, rem = divmod(sec, 3600)
+    m, s = divmod(rem, 60)
+    return "%d:%02d:%02d" % (h, m, s) if h else "%d:%02d" % (m, s)
+
+
+def cmd_show(args):
+    """Print the expanded timeline with clock times, totals, ratio and band."""
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    try:
+        plan = load_any(args.file)
+    except lang.PlanSyntaxError as e:
+        raise CliError("%s has errors:\n%s" % (args.file, e)) from None
+    if args.source:
+        sys.stdout.write(lang.to_text(plan))
+        return 0
+    s = coach.summary(plan)
+    t = RichTable(title=plan["title"])
+    for col in ("#", "start", "kind", "duration", "label", "round"):
+        t.add_column(col, justify="right" if col in ("#", "start", "duration") else "left")
+    at = 0
+    open_before = False
+    for i, (kind, dur, label, _opts, rep, reps) in enumerate(coach.expand(plan["steps"]), 1):
+        start = ("+" if open_before else "") + clock(at)
+        t.add_row(str(i), start, kind, lang.format_duration(dur), label,
+                  "%d/%d" % (rep, reps) if reps else "")
+        at += dur
+        open_before |= dur == 0
+    console = Console(width=max(100, Console().width))
+    console.print(t)
+    note = " (+ open lap steps)" if any(st[1] == 0 for st in coach.expand(plan["steps"])) else ""
+    console.print("total %s%s, work %s, rest %s, %d intervals, work:rest %s, band: %s" % (
+        clock(s["total_s"]), note, clock(s["work_s"]), clock(s["rest_s"]), s["intervals"],
+        s["ratio"], s["band"]))
+    return 0
+
+
+def cmd_compile(args):
+    """Write the binary session table for a plan."""
+    try:
+        plan = load_any(args.file)
+    except lang.PlanSyntaxError as e:
+        for d in e.diagnostics:
+            print(d, file=sys.stderr)
+        return 1
+    out = args.output or os.path.splitext(args.file)[0] + ".bin"
+    data = table.encode(plan)
+    with open(out, "wb") as f:
+        f.write(data)
+    print("%s: %d bytes (%d steps)" % (out, len(data), table.Table(data).step_count()))
+    return 0

@@ -1,0 +1,68 @@
+"""Training facts the product encodes: plan totals, work:rest ratio and its band."""
+
+from fractions import Fraction
+
+# Work:rest bands from the training literature (DESIGN.md), by rest/work. The boundaries sit
+# halfway between the published ranges: power 1:5-1:6, speed-endurance 1:3-1:4, metabolic
+# conditioning 1:1-1:2.
+BANDS = (
+    (4.5, "power"),
+    (2.5, "speed-endurance"),
+    (0.75, "metabolic conditioning"),
+)
+WORK_HEAVY = "work-heavy"  # less rest than work: outside the published bands
+OPEN = "open"  # no timed work (distance or lap steps): classified by the sprint, not a ratio
+
+
+def expand(steps):
+    """Yield the flat (kind, dur_s, label, opts, rep, reps) sequence of a plan's steps."""
+    for st in steps:
+        if st[0] == "repeat":
+            for i in range(st[1]):
+                for s in expand(st[2]):
+                    yield s if s[5] else s[:4] + (i + 1, st[1])
+        else:
+            yield tuple(st) + (0, 0)
+
+
+def band(work_s, rest_s):
+    """The band a work:rest ratio falls in."""
+    if not work_s:
+        return OPEN
+    r = rest_s / work_s
+    for low, name in BANDS:
+        if r >= low:
+            return name
+    return WORK_HEAVY
+
+
+def ratio(work_s, rest_s):
+    """Work:rest as text, e.g. '1:2', '1:2.5' or '2:1'; '-' with no timed work."""
+    if not work_s:
+        return "-"
+    if not rest_s:
+        return "1:0"
+    f = Fraction(rest_s, work_s)
+    if f >= 1:
+        return "1:%s" % _num(float(f))
+    return "%s:1" % _num(float(1 / f))
+
+
+def _num(x):
+    return ("%.1f" % x).rstrip("0").rstrip(".")
+
+
+def summary(plan):
+    """The `beeper check --json` figures for one plan."""
+    steps = list(expand(plan["steps"]))
+    work = sum(s[1] for s in steps if s[0] == "work")
+    rest = sum(s[1] for s in steps if s[0] in ("rest", "recover"))
+    return {
+        "title": plan["title"],
+        "total_s": sum(s[1] for s in steps),
+        "work_s": work,
+        "rest_s": rest,
+        "intervals": sum(1 for s in steps if s[0] == "work"),
+        "ratio": ratio(work, rest),
+        "band": band(work, rest),
+    }
