@@ -1,0 +1,101 @@
+"""Test rig for the cue engine: a plan, a virtual clock, the fake PWM/Timer and a Session."""
+import buzzer
+import cuetimer
+import machine
+import plan
+import session
+import timeline
+import vclock
+
+
+def table(steps, flags=0, title="t"):
+    """Encode a plan (steps as in plan.encode) into a Table."""
+    return plan.Table(plan.encode({"title": title, "flags": flags, "steps": steps}))
+
+
+class Rig:
+    """Clock + fake hardware + CueTimer + Session, and an idle main loop."""
+
+    def __init__(self, tab, start_us=0, hard=True, log_n=64):
+        self.clock = vclock.VirtualClock(start_us)
+        machine.set_clock(self.clock)
+        self.pwm = machine.PWM(machine.Pin(15), freq=1000, duty_u16=0)
+        self.pwm.clear_events()
+        self.timer = machine.Timer(-1)
+        self.edge = cuetimer.CueTimer(self.timer, buzzer.Buzzer(self.pwm), self.clock,
+                                      hard=hard, log_n=log_n)
+        self.s = session.Session(tab, self.clock, self.edge)
+        self.seen = 0  # onsets already collected from the edge's ring
+        self.errors = []  # onset error (us) of every cue, in order
+        self.ev = 0
+        self.events = []  # every PWM change (t_us, freq, duty), drained from the fake's ring
+
+    def collect(self):
+        """Move new onsets from the CueTimer ring into self.errors."""
+        e = self.edge
+        while self.seen < e.n_onsets:
+            assert e.n_onsets - self.seen <= e.log_n, "onset ring overran"
+            self.errors.append(e.onset_error_us(self.seen))
+            self.seen += 1
+        if self.pwm.changes > 256:
+            self.drain()
+
+    def drain(self):
+        """Move the fake PWM's recorded changes into self.events."""
+        self.events.extend(self.pwm.events())
+        self.pwm.clear_events()
+
+    def run(self, ms, step_ms=10, block=None):
+        """Main loop for ms of virtual time: poll, optional block(rig), sleep step_ms."""
+        end = self.clock.now_us + ms * 1000
+        while self.clock.now_us < end:
+            self.ev |= self.s.poll()
+            if block is not None:
+                block(self)
+            self.collect()
+            if self.s.state == session.S_DONE and not self.edge.busy():
+                break
+            self.clock.sleep_ms(step_ms)
+        self.collect()
+        self.drain()
+
+
+def tones(events):
+    """[(start_us, end_us, freq)] of the sounding spans in PWM events."""
+    out = []
+    start = -1
+    tf = 0
+    for t, f, d in events:
+        if start >= 0 and (d == 0 or f != tf):
+            out.append((start, t, tf))
+            start = -1
+        if d > 0 and f > 0 and start < 0:
+            start = t
+            tf = f
+    return out
+
+
+def expected_tones(cue_list, t0_us):
+    """[(start_us, end_us, freq)] the buzzer should play for [(cue, abs_off_ms)] from t0_us."""
+    out = []
+    for cue, off in cue_list:
+        t = t0_us + off * 1000
+        for f, on, gap in buzzer.PATTERNS[cue]:
+            out.append((t, t + on * 1000, f))
+            t += (on + gap) * 1000
+    return out
+
+
+def planned_cues(tab, countdown_s=3):
+    """[(cue, off_ms)] of a whole session (lap steps counted as 0 ms)."""
+    tl = timeline.Timeline(plan.Cursor(tab), countdown_s)
+    out = []
+    while True:
+        if not tl.next():
+            if tl.waiting:
+                tl.skip_step()
+                continue
+            return out
+        out.append((tl.cue, tl.off_ms))
+
+
