@@ -162,7 +162,7 @@ def parse(data, filename="<plan>"):
     if pending is not None:
         err(pending[4], pending[5], "empty repeat: indent the steps to repeat under it")
     if "title" not in headers:
-        err(1, 1, "missing `title:` header")
+        diags.insert(0, Diagnostic(filename, 1, 1, "missing `title:` header"))
     if not seen_step and "title" in headers:
         err(1, 1, "the plan has no steps")
     plan = {"title": headers.get("title", ("", 0))[0],

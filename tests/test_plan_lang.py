@@ -1,0 +1,140 @@
+"""The plan language: samples, every error kind at its exact position, round trips."""
+
+import pytest
+from hypothesis import given, settings
+from plan_strategies import plans
+
+from host_tools import coach, fw
+from host_tools import plan_lang as lang
+
+table = fw.load("plan")
+
+
+def errors(text, name="p.plan"):
+    """All diagnostics of a plan text as 'file:line:col: message' strings."""
+    with pytest.raises(lang.PlanSyntaxError) as e:
+        lang.parse(text.encode() if isinstance(text, str) else text, name)
+    return [str(d) for d in e.value.diagnostics]
+
+
+@pytest.mark.parametrize("name,total,ratio,band", [
+    ("beginner", 720, "1:2", "metabolic conditioning"),
+    ("intermediate", 900, "1:3", "speed-endurance"),
+    ("advanced", 1080, "1:1", "metabolic conditioning"),
+])
+def test_design_samples(name, total, ratio, band):
+    s = coach.summary(lang.load("examples/%s.plan" % name))
+    assert (s["total_s"], s["ratio"], s["band"]) == (total, ratio, band)
+
+
+def test_intermediate_band_comes_from_ratio_not_title():
+    s = coach.summary(lang.load("examples/intermediate.plan"))
+    assert "Power" in s["title"] and s["band"] == "speed-endurance"
+
+
+def test_sprint_days_use_open_lap_steps():
+    p = lang.load("examples/sprint-fly.plan")
+    flat = list(coach.expand(p["steps"]))
+    assert [s[1] for s in flat if s[0] == "work"] == [0] * 5
+    assert coach.summary(p)["band"] == "open"
+    assert flat[0][:2] == ("warmup", 600)
+
+
+@pytest.mark.parametrize("work,rest,band", [
+    (10, 55, "power"), (10, 60, "power"), (20, 60, "speed-endurance"),
+    (20, 80, "speed-endurance"), (30, 30, "metabolic conditioning"),
+    (20, 40, "metabolic conditioning"), (40, 10, "work-heavy"), (0, 60, "open"),
+])
+def test_band_boundaries(work, rest, band):
+    assert coach.band(work, rest) == band
+
+
+@pytest.mark.parametrize("tok,sec", [
+    ("45s", 45), ("3m", 180), ("1m30s", 90), ("1:30", 90), ("lap", 0), ("1h", 3600),
+    ("0:05", 5),
+])
+def test_durations(tok, sec):
+    assert lang.parse_duration(tok) == sec
+    if sec:
+        assert lang.parse_duration(lang.format_duration(sec)) == sec
+
+
+BASE = "title: T\n"
+
+
+@pytest.mark.parametrize("text,expected", [
+    (BASE + "wrk 20s\n", "p.plan:2:1: unknown step kind 'wrk' (did you mean 'work'?)"),
+    (BASE + "work 20x\n", "p.plan:2:6: bad duration '20x' (expected e.g. 45s, 3m, 1m30s, "
+     "1:30 or lap)"),
+    (BASE + "work 1:75\n", "p.plan:2:6: bad duration '1:75': write M:SS with seconds 00-59"),
+    (BASE + "work 0s\n", "p.plan:2:6: duration must be more than 0 (use `lap` for an open "
+     "step)"),
+    (BASE + "  work 5h\n".lstrip(), "p.plan:2:6: duration 5h is absurd: a step lasts at most "
+     "4 hours"),
+    (BASE + "0x\n  work 5s\n", "p.plan:2:1: repeat count must be at least 1"),
+    (BASE + "500x\n  work 5s\n", "p.plan:2:1: repeat count 500 is absurd (at most 99)"),
+    (BASE + "work 5s\n  rest 5s\n", "p.plan:3:1: unexpected indentation"),
+    (BASE + "2x\n    work 5s\n  rest 5s\n",
+     "p.plan:4:1: indentation does not match any outer block"),
+    (BASE + "2x\n \twork 5s\n", "p.plan:3:1: indentation mixes tabs and spaces"),
+    (BASE + "2x\n  work 5s\n2x\n\twork 5s\n", "p.plan:5:1: indented with tabs but line 3 "
+     "uses spaces"),
+    (BASE + "3x\nwork 5s\n", "p.plan:2:1: empty repeat: indent the steps to repeat under it"),
+    (BASE + "work 5s\n3x\n", "p.plan:3:1: empty repeat: indent the steps to repeat under it"),
+    ("work 5s\n", "p.plan:1:1: missing `title:` header"),
+    (BASE + "2x\n 2x\n  2x\n   2x\n    2x\n     work 1s\n",
+     "p.plan:6:5: repeats nested deeper than 4"),
+    (BASE + "99x\n 99x\n  work 1s\n", "p.plan:2:1: the plan expands to more than 500 steps, "
+     "the device's limit"),
+    (BASE + "work 5s " + "x" * 41 + "\n", "p.plan:2:9: label is 41 bytes; the device holds "
+     "at most 40"),
+    (BASE + "work 5s @loud\n", "p.plan:2:9: unknown option '@loud' (known: @halfway, "
+     "@noticks)"),
+    (BASE + "titel: x\nwork 5s\n", "p.plan:2:1: unknown header 'titel' (did you mean "
+     "'title'?)"),
+    (BASE + "work 5s\nhalfway: yes\n", "p.plan:3:1: header 'halfway' after the first step"),
+    (BASE + "work\n", "p.plan:2:5: missing duration after 'work'"),
+])
+def test_each_error_kind_at_its_position(text, expected):
+    assert expected in errors(text)
+
+
+def test_undecodable_text_is_located():
+    data = b"title: T\nwork 5s Caf\xe9 run\nrest 5s\n"
+    assert errors(data) == ["p.plan:2:12: text is not valid UTF-8"]
+
+
+def test_too_many_bytes_for_the_device():
+    body = "".join("work %ds %s\n" % (i + 1, "label %02d %s" % (i, "z" * 30)) for i in range(40))
+    errs = errors(BASE + body)
+    assert len(errs) == 1 and errs[0].startswith("p.plan:1:1: the device cannot hold this plan")
+    assert "too large" in errs[0] or "labels" in errs[0] or "ops" in errs[0]
+
+
+def test_all_errors_reported_in_one_run():
+    errs = errors(b"wrk 5s\nwork 0s\n2x\nrest 1:99\n")
+    assert errs == [
+        "p.plan:1:1: missing `title:` header",
+        "p.plan:1:1: unknown step kind 'wrk' (did you mean 'work'?)",
+        "p.plan:2:6: duration must be more than 0 (use `lap` for an open step)",
+        "p.plan:3:1: empty repeat: indent the steps to repeat under it",
+        "p.plan:4:6: bad duration '1:99': write M:SS with seconds 00-59",
+    ]
+
+
+def test_comments_options_and_halfway_header():
+    p = lang.parse("# hi\ntitle: T  # trailing\nhalfway: yes\n\nwork 30s Sprint No#1 @noticks  # note\n"
+                   "2x\n  rest 1:30 Walk @halfway\n")
+    assert p == {"title": "T", "flags": table.FLAG_HALFWAY, "steps": [
+        ("work", 30, "Sprint No#1", table.OPT_NO_TICKS),
+        ("repeat", 2, [("rest", 90, "Walk", table.OPT_HALFWAY)])]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans)
+def test_text_table_text_table_round_trip(p):
+    b1 = table.encode(p)
+    text = lang.to_text(table.decode(b1))
+    b2 = table.encode(lang.parse(text))
+    assert b1 == b2
+    assert table.decode(b2) == p
