@@ -123,8 +123,8 @@ def test_all_errors_reported_in_one_run():
 
 
 def test_comments_options_and_halfway_header():
-    p = lang.parse("# hi\ntitle: T  # trailing\nhalfway: yes\n\nwork 30s Sprint No#1 @noticks  # note\n"
-                   "2x\n  rest 1:30 Walk @halfway\n")
+    p = lang.parse("# hi\ntitle: T  # trailing\nhalfway: yes\n\n"
+                   "work 30s Sprint No#1 @noticks  # note\n2x\n  rest 1:30 Walk @halfway\n")
     assert p == {"title": "T", "flags": table.FLAG_HALFWAY, "steps": [
         ("work", 30, "Sprint No#1", table.OPT_NO_TICKS),
         ("repeat", 2, [("rest", 90, "Walk", table.OPT_HALFWAY)])]}
