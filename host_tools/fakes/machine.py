@@ -185,7 +185,7 @@ class PWM:
         self._freq = 0
         self._duty = 0
         self._on = True
-        self._et = array.array("q", [0] * self.EVENTS)
+        self._et = array.array("l", [0] * self.EVENTS)  # "q" reads back boxed on MP
         self._ef = array.array("i", [0] * self.EVENTS)
         self._ed = array.array("i", [0] * self.EVENTS)
         self.changes = 0  # total recorded changes (events beyond EVENTS are overwritten)
