@@ -29,6 +29,12 @@ class Rig:
         self.errors = []  # onset error (us) of every cue, in order
         self.ev = 0
         self.events = []  # every PWM change (t_us, freq, duty), drained from the fake's ring
+        self.keep = True  # False: check tones against self.expect on the fly, keep nothing
+        self.expect = None  # iterator of expected (start, end, freq) tones
+        self.n_tones = 0
+        self.mismatch = None  # first (got, expected) that differed
+        self._start = -1
+        self._tf = 0
 
     def collect(self):
         """Move new onsets from the CueTimer ring into self.errors."""
@@ -41,9 +47,30 @@ class Rig:
             self.drain()
 
     def drain(self):
-        """Move the fake PWM's recorded changes into self.events."""
-        self.events.extend(self.pwm.events())
+        """Move the fake PWM's recorded changes into self.events (or check them as tones)."""
+        if self.keep:
+            self.events.extend(self.pwm.events())
+        else:
+            for t, f, d in self.pwm.events():
+                self._stream(t, f, d)
         self.pwm.clear_events()
+
+    def stream_check(self, tab, t0_us):
+        """Check every tone against the plan's cues from session start t0_us, storing nothing."""
+        self.keep = False
+        self.expect = _expected_iter(tab, t0_us)
+
+    def _stream(self, t, f, d):
+        if self._start >= 0 and (d == 0 or f != self._tf):
+            got = (self._start, t, self._tf)
+            exp = next(self.expect, None)
+            if got != exp and self.mismatch is None:
+                self.mismatch = (self.n_tones, got, exp)
+            self.n_tones += 1
+            self._start = -1
+        if d > 0 and f > 0 and self._start < 0:
+            self._start = t
+            self._tf = f
 
     def run(self, ms, step_ms=10, block=None):
         """Main loop for ms of virtual time: poll, optional block(rig), sleep step_ms."""
@@ -84,6 +111,20 @@ def expected_tones(cue_list, t0_us):
             out.append((t, t + on * 1000, f))
             t += (on + gap) * 1000
     return out
+
+
+def _expected_iter(tab, t0_us):
+    tl = timeline.Timeline(plan.Cursor(tab), 3)
+    while True:
+        if not tl.next():
+            if tl.waiting:
+                tl.skip_step()
+                continue
+            return
+        t = t0_us + tl.off_ms * 1000
+        for f, on, gap in buzzer.PATTERNS[tl.cue]:
+            yield (t, t + on * 1000, f)
+            t += (on + gap) * 1000
 
 
 def planned_cues(tab, countdown_s=3):
