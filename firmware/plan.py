@@ -25,10 +25,7 @@ byte, so the Advanced sample (5 ops, 5 strings) costs 24 bytes beyond its text.
 The device never expands a table: a Cursor walks the program with a small repeat stack.
 """
 
-try:
-    from binascii import crc32 as _crc32
-except ImportError:  # a build without binascii.crc32
-    _crc32 = None
+from crc import crc32
 
 VERSION = 1
 
@@ -60,18 +57,6 @@ _LABEL_ESC = 15
 
 class PlanError(ValueError):
     """A session table that cannot be used, with the reason."""
-
-
-def crc32(data, crc=0):
-    """CRC-32 as zlib computes it (binascii's when the firmware has it)."""
-    if _crc32 is not None:
-        return _crc32(data, crc)
-    crc ^= 0xFFFFFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0xEDB88320 & -(crc & 1))
-    return crc ^ 0xFFFFFFFF
 
 
 class Table:
