@@ -16,31 +16,47 @@ class RamDev:
     def __init__(self, blocks, block_size=512):
         self.bs = block_size
         self.n = blocks
-        self.data = bytearray(blocks * block_size)
+        # One bytearray a block: no big contiguous allocation in a 192 KB heap.
+        self.ff = b"\xff" * block_size
+        self.blocks = [bytearray(self.ff) for _ in range(blocks)]
         self.cut_at = 0  # 0 = never; else the op number that is torn
+        self.dead = False  # power is off: no later program/erase lands
         self.ops = 0  # programs + erases so far
         self.reads = 0
 
+    def snapshot(self):
+        """The whole image, for restore()."""
+        import gc
+
+        gc.collect()
+        return [bytes(b) for b in self.blocks]
+
     def cut_power_after(self, n):
-        """The n-th later program/erase lands only half, then raises PowerCut."""
+        """The n-th later program/erase lands only half and raises PowerCut; later ones fail."""
         self.cut_at = self.ops + n if n else 0
 
     def _op(self):
+        """Count one program/erase; True if it is the torn one. Raises once power is off."""
+        if self.dead:
+            raise PowerCut("power is off")
         self.ops += 1
-        return self.cut_at and self.ops == self.cut_at
+        if self.cut_at and self.ops == self.cut_at:
+            self.dead = True
+            return True
+        return False
 
     def readblocks(self, block, buf, offset=0):
         self.reads += 1
-        a = block * self.bs + offset
-        buf[:] = self.data[a : a + len(buf)]
+        buf[:] = self.blocks[block][offset : offset + len(buf)]
 
     def writeblocks(self, block, buf, offset=None):
-        a = block * self.bs + (offset or 0)
+        a = offset or 0
+        blk = self.blocks[block]
         if self._op():
             half = len(buf) // 2
-            self.data[a : a + half] = buf[:half]
+            blk[a : a + half] = buf[:half]
             raise PowerCut("program")
-        self.data[a : a + len(buf)] = buf
+        blk[a : a + len(buf)] = buf
 
     def ioctl(self, op, arg):
         if op == 4:
@@ -48,12 +64,38 @@ class RamDev:
         if op == 5:
             return self.bs
         if op == 6:
-            a = arg * self.bs
+            blk = self.blocks[arg]
             if self._op():
-                self.data[a : a + self.bs // 2] = b"\xff" * (self.bs // 2)
+                blk[: self.bs // 2] = memoryview(self.ff)[: self.bs // 2]
                 raise PowerCut("erase")
-            self.data[a : a + self.bs] = b"\xff" * self.bs
+            blk[:] = self.ff
             return 0
+        return 0
+
+
+class Port:
+    """One boot's view of a device: after a reboot, stale file objects cannot reach it.
+
+    A file left open by a cut is closed later by the GC finaliser (heap locked): a stale port
+    then does nothing and allocates nothing, like flash whose power has gone.
+    """
+
+    def __init__(self, dev):
+        self.dev = dev
+        self.alive = True
+        dev.port = self
+
+    def readblocks(self, block, buf, offset=0):
+        if self.alive:
+            self.dev.readblocks(block, buf, offset)
+
+    def writeblocks(self, block, buf, offset=None):
+        if self.alive:
+            self.dev.writeblocks(block, buf, offset)
+
+    def ioctl(self, op, arg):
+        if self.alive or op in (4, 5):
+            return self.dev.ioctl(op, arg)
         return 0
 
 
@@ -67,12 +109,15 @@ def fresh(blocks=32, block_size=512):
         import tempfile
 
         return tempfile.mkdtemp(prefix="beeper_store_"), None
+    import gc
+
     import vfs
 
+    gc.collect()  # earlier tests' images and caches: a 4 KB-block image needs a big hole
     dev = RamDev(blocks, block_size)
     vfs.VfsLfs2.mkfs(dev)
     root = "/fs%d" % _count[0]
-    vfs.mount(vfs.VfsLfs2(dev), root)
+    vfs.mount(vfs.VfsLfs2(Port(dev)), root)
     return root, dev
 
 
@@ -83,8 +128,17 @@ def remount(root, dev):
     import vfs
 
     dev.cut_at = 0
+    dev.dead = False
+    dev.port.alive = False
     vfs.umount(root)
-    vfs.mount(vfs.VfsLfs2(dev), root)
+    vfs.mount(vfs.VfsLfs2(Port(dev)), root)
+
+
+def restore(root, dev, snap):
+    """Put the device back to a saved image (dev.snapshot()) and mount it."""
+    for i in range(dev.n):
+        dev.blocks[i][:] = snap[i]
+    remount(root, dev)
 
 
 def release(root, dev):
@@ -92,6 +146,7 @@ def release(root, dev):
     if dev is not None:
         import vfs
 
+        dev.port.alive = False
         vfs.umount(root)
         return
     _rmtree(root)
