@@ -80,11 +80,35 @@ class Rig:
             if block is not None:
                 block(self)
             self.collect()
-            if self.s.state == session.S_DONE and not self.edge.busy():
+            if self.s.state == session.S_DONE and self.edge.free() and not self.edge.busy():
                 break
             self.clock.sleep_ms(step_ms)
         self.collect()
         self.drain()
+
+
+    def run_blocking(self, ms, blocks=(25000, 40000), lead_us=1000):
+        """Main loop that blocks (clock.busy_us) lead_us before every cue, cycling blocks."""
+        ck = self.clock
+        s = self.s
+        end = ck.now_us + ms * 1000
+        k = 0
+        while ck.now_us < end:
+            self.ev |= s.poll()
+            self.collect()
+            if s.state == session.S_DONE and self.edge.free() and not self.edge.busy():
+                break
+            u = s.until_cue_us()
+            if u < 0 or u > lead_us + 500:
+                ck.sleep_us(10000 if u < 0 else min(u - lead_us, 10000))
+            elif u > 0:
+                ck.busy_us(blocks[k % len(blocks)])  # an I2C show() or a flash write
+                k += 1
+            else:
+                ck.sleep_ms(1)
+        self.collect()
+        self.drain()
+        return k
 
 
 def tones(events):
