@@ -1,0 +1,189 @@
+"""NOR flash block device for vfs.VfsLfs2 (RAM or file image), with power cuts; both runtimes."""
+# Honest NOR: erased bytes are 0xFF and programming only clears bits (new = old & data).
+# Extended block protocol: writeblocks(block, buf, offset) programs, ioctl(6, block) erases,
+# writeblocks(block, buf) (offset None) erases the block(s) then programs them.
+
+import gc
+
+
+class PowerCut(Exception):
+    """The supply died during a program/erase; the device stays off until power_on()."""
+
+
+class FlashDevice:
+    """Block device of `blocks` x `block_size` bytes; path= keeps the image in a file."""
+
+    # Costs as CPU stalls on the clock (flash ops stop XIP and interrupts on the RP2040;
+    # DESIGN: "a 4 KB sector erase is tens of ms"; W25Q16JV typical: 45 ms erase, 0.8 ms page).
+    ERASE_US = 45000  # per 4 KB sector
+    PROG_US = 800  # per 256-byte page (started)
+    PAGE = 256
+
+    def __init__(self, blocks, block_size=4096, path=None, clock=None):
+        self.blocks = blocks
+        self.block_size = block_size
+        self.size = blocks * block_size
+        self.path = path
+        self.clock = clock
+        self.programs = 0
+        self.erases = 0
+        self.reads = 0
+        self.bytes_programmed = 0
+        self.violations = 0  # programs that tried to set a 0 bit back to 1 (NOR can't)
+        self.cuts = 0
+        self._cut = -1  # ops left before the cut; -1 = none planned
+        self.off = False
+        self._ff = b"\xff" * block_size
+        self._f = None
+        self._ram = None
+        if path is None:
+            self._ram = bytearray(self.size)
+            mv = memoryview(self._ram)
+            for b in range(blocks):
+                mv[b * block_size:(b + 1) * block_size] = self._ff
+        else:
+            self._open_file(path)
+
+    def _open_file(self, path):
+        try:
+            f = open(path, "r+b")
+        except OSError:
+            f = open(path, "w+b")
+        f.seek(0, 2)
+        have = f.tell()
+        while have < self.size:
+            n = self.block_size - have % self.block_size
+            f.write(self._ff[:n])
+            have += n
+        f.flush()
+        self._f = f
+
+    # --- raw access ----------------------------------------------------------------------
+    def _read(self, addr, buf):
+        if self._ram is not None:
+            buf[:] = memoryview(self._ram)[addr:addr + len(buf)]
+        else:
+            self._f.seek(addr)
+            self._f.readinto(buf)
+
+    def _write(self, addr, data):
+        if self._ram is not None:
+            memoryview(self._ram)[addr:addr + len(data)] = data
+        else:
+            self._f.seek(addr)
+            self._f.write(data)
+
+    def _gate(self):
+        """Count down to a planned power cut; True if this op is the one that gets cut."""
+        if self.off:
+            raise PowerCut("flash is unpowered (call power_on())")
+        if self._cut == 0:
+            self._cut = -1
+            self.off = True
+            self.cuts += 1
+            return True
+        if self._cut > 0:
+            self._cut -= 1
+        return False
+
+    def _stall(self, us):
+        if self.clock is not None:
+            self.clock.stall_us(us)
+
+    def erase(self, block):
+        """Erase one block to 0xFF (a partial erase on a power cut)."""
+        if not 0 <= block < self.blocks:
+            raise OSError(22)
+        cut = self._gate()
+        addr = block * self.block_size
+        self.erases += 1
+        if cut:
+            self._write(addr, self._ff[:self.block_size // 2])
+            raise PowerCut("power cut during erase of block %d" % block)
+        self._write(addr, self._ff)
+        self._stall(self.ERASE_US * self.block_size // 4096)
+
+    def program(self, addr, data):
+        """NOR program: stored = stored & data (first half only on a power cut)."""
+        n = len(data)
+        if addr < 0 or addr + n > self.size:
+            raise OSError(22)
+        cut = self._gate()
+        old = bytearray(n)
+        self._read(addr, old)
+        o = int.from_bytes(old, "big")
+        d = int.from_bytes(bytes(data), "big")
+        if (o & d) != d:
+            self.violations += 1
+        new = (o & d).to_bytes(n, "big")
+        self.programs += 1
+        if cut:
+            self._write(addr, new[:n // 2])
+            raise PowerCut("power cut during program at 0x%x" % addr)
+        self._write(addr, new)
+        self.bytes_programmed += n
+        self._stall(self.PROG_US * ((n + self.PAGE - 1) // self.PAGE))
+
+    # --- block device protocol -----------------------------------------------------------
+    def readblocks(self, block, buf, offset=0):
+        """Read len(buf) bytes from block*block_size + offset."""
+        addr = block * self.block_size + offset
+        if addr < 0 or addr + len(buf) > self.size:
+            raise OSError(22)
+        self.reads += 1
+        self._read(addr, buf)
+
+    def writeblocks(self, block, buf, offset=None):
+        """offset None: erase the covered blocks, then program; else program only."""
+        if offset is None:
+            nb = (len(buf) + self.block_size - 1) // self.block_size
+            for b in range(block, block + nb):
+                self.erase(b)
+            offset = 0
+        self.program(block * self.block_size + offset, buf)
+
+    def ioctl(self, op, arg):
+        """1 init, 2 deinit, 3 sync, 4 block count, 5 block size, 6 erase block `arg`."""
+        if op == 4:
+            return self.blocks
+        if op == 5:
+            return self.block_size
+        if op == 6:
+            self.erase(arg)
+            return 0
+        if op == 3 and self._f is not None:
+            self._f.flush()
+        return 0
+
+    # --- test hooks ----------------------------------------------------------------------
+    def cut_power_after(self, n):
+        """After n more program/erase ops complete, the next lands half-way and raises PowerCut."""
+        self._cut = n
+
+    def power_on(self):
+        """Restore power (cancels a planned cut); the image keeps whatever landed.
+
+        It first runs gc.collect() while still off: on MicroPython the finaliser of a file left
+        open by the cut would otherwise write through the stale mount after power returns.
+        """
+        if self.off:
+            gc.collect()
+        self.off = False
+        self._cut = -1
+
+    def snapshot(self):
+        """The whole image as bytes."""
+        buf = bytearray(self.size)
+        self._read(0, buf)
+        return bytes(buf)
+
+    def restore(self, image):
+        """Overwrite the whole image (no counting, no cost)."""
+        self._write(0, image)
+
+    def close(self):
+        """Flush and close a file-backed image."""
+        if self._f is not None:
+            self._f.flush()
+            self._f.close()
+            self._f = None
