@@ -4,7 +4,7 @@ import os
 import struct
 
 from crc import crc32
-from store import ENOSPC, FlashFull
+from store import ENOSPC, FlashFull, StoreError
 
 LOG_DIR = "log"
 ACK = "ack.bin"
@@ -210,7 +210,7 @@ class Logbook:
         try:
             self.store.write_atomic(path[len(self.store.root) + 1 :], (data,),
                                     LOG_DIR + "/" + CUT_TMP)
-        except OSError:
+        except (OSError, StoreError):
             self._sealed = True  # could not rewrite (flash full): readers stop at the tear
 
     def _room(self, need):
