@@ -79,6 +79,7 @@ class Session:
     def start(self):
         """Begin the 3-2-1 countdown; step 1 starts COUNTDOWN_S seconds from now."""
         ck = self.clock
+        self.edge.stop()
         now = ck.ticks_us()
         self._base_us = ck.ticks_add(now, self.COUNTDOWN_S * 1000000)
         self._base_off_ms = 0
@@ -99,15 +100,21 @@ class Session:
         self._loaded = False
         self.state = S_COUNTDOWN
         self._ev = EV_STEP
-        self.poll()
+        self._update()
 
     def poll(self):
         """Apply due cues, hand the next one to the timer; returns EV_* bits since last poll."""
+        self._update()
+        ev = self._ev
+        self._ev = 0
+        return ev
+
+    def _update(self):
+        # Catch up with the clock (events collect in _ev); commands call it first so a cue
+        # that sounded but was not yet applied is not replayed or skipped twice.
         st = self.state
         if st == S_PAUSED or st >= S_DONE:
-            ev = self._ev
-            self._ev = 0
-            return ev
+            return
         ck = self.clock
         now = ck.ticks_us()
         d = ck.ticks_diff(now, self._base_us)
@@ -125,12 +132,10 @@ class Session:
             if self.state == S_DONE:
                 break
         self._feed(d)
-        ev = self._ev
-        self._ev = 0
-        return ev
 
     def pause(self):
         """Freeze the session clock and silence the buzzer."""
+        self._update()
         st = self.state
         if st == S_PAUSED or st >= S_DONE:
             return
@@ -152,12 +157,13 @@ class Session:
         self._base_us = ck.ticks_add(ck.ticks_us(), -self._pos_us)
         self.paused_ms += ck.ticks_diff(ck.ticks_ms(), self._pause_ms)
         self.state = self._resume
-        self.poll()
+        self._update()
 
     def skip(self):
         """End the current interval (or the countdown) now; what follows is re-based to now."""
         if self.state == S_PAUSED:
             self.resume()
+        self._update()
         st = self.state
         if st >= S_DONE:
             return
@@ -174,6 +180,7 @@ class Session:
 
     def lap(self):
         """A lap/rep tap: counted per interval; on a lap step it ends the step."""
+        self._update()
         st = self.state
         i = self.step
         if i < 0 or st == S_PAUSED or st >= S_DONE:
@@ -191,6 +198,7 @@ class Session:
         """End early: the current step is cut (F_SKIPPED), DONE sounds now."""
         if self.state == S_PAUSED:
             self.resume()
+        self._update()
         if self.state >= S_DONE:
             return
         now, pos = self._pos()
@@ -238,12 +246,12 @@ class Session:
         if self.edge.busy():
             return 0
         us = self.until_cue_us()
-        if us < 0:
+        if us < 0 or us >= QUIET_MAX:
             return QUIET_MAX
         return us // 1000
 
     def until_cue_us(self):
-        """Us until the next cue is due (0 if overdue), or -1 when none is scheduled."""
+        """Us until the next cue is due (0 if overdue; QUIET_MAX if far), -1 if none is set."""
         st = self.state
         if st == S_PAUSED or st >= S_DONE or not self._has_next:
             return -1

@@ -246,3 +246,20 @@ def test_halfway_from_plan_flag():
     rig.run(30000)
     half = [t for t in cue_rig.tones(rig.events) if t[2] == 2093]
     assert half[0][0] == t0 + 3000000 + 10000000
+
+
+def test_skip_right_after_a_boundary_not_yet_polled():
+    # The REST cue sounded from the timer but poll() has not run: skip() ends the rest.
+    tab = cue_rig.table([("work", 20, "", 0), ("rest", 30, "", 0), ("work", 10, "", 0)])
+    rig = cue_rig.Rig(tab)
+    s = rig.s
+    s.start()
+    rig.run(3000 + 19990)
+    rig.clock.sleep_ms(15)
+    assert s.step == 0
+    s.skip()
+    assert s.step == 2 and s.flags[0] == 0 and s.flags[1] == S.F_SKIPPED
+    assert s.actual_ms[0] == 20000 and 0 <= s.actual_ms[1] <= 10
+    assert s.poll() & S.EV_STEP
+    rig.run(1000)
+    assert len([t for t in cue_rig.tones(rig.events) if t[2] == 880]) == 1  # REST once
