@@ -7,6 +7,8 @@ import sys
 # Each module exposes register(subparsers); its subparsers set func(args) -> exit code.
 COMMAND_MODULES = [
     "host_tools.cmd_plan",
+    "host_tools.cmd_deploy",
+    "host_tools.cmd_sim",
 ]
 
 

@@ -1,0 +1,260 @@
+"""Simulator side channels, run under MicroPython: buttons in, screen frames and events out."""
+# Loaded by sim_boot.py before "/" becomes the LittleFS image, so its files stay open (host fs).
+# Host -> device: SIMDIR/buttons, lines "<A|B|C> <hold_ms>" appended by the host.
+# Device -> host: SIMDIR/screen (seq u32, 1024 panel bytes, seq u32, rewritten in place) and
+# SIMDIR/events, appended lines: "boot MODE", "tone T_US FREQ DUTY", "alarm T_US", "heap N".
+import gc
+import struct
+
+FLASH_BLOCKS = 352  # ~1.4 MB of 4096-byte blocks, like the LittleFS of a 2 MB Pico
+FRAME = 1024
+BASE_HEAP = 0  # live heap after boot, before main.py (set by sim_boot)
+HW_HEAP = 0  # bytes the fake hardware itself holds (PWM event rings, panel): not the app's
+HEAP_EVERY_US = 250000  # sample the live heap this often (virtual time)
+
+_simdir = None
+_speed = 1.0
+_btn = None
+_events = None
+_screen = None
+
+
+def setup(simdir, speed):
+    """Open the side-channel files (call while the host filesystem is mounted)."""
+    global _simdir, _speed, _btn, _events, _screen
+    _simdir = simdir
+    _speed = speed
+    _btn = open(simdir + "/buttons", "rb")
+    _events = open(simdir + "/events", "ab")
+    _screen = open(simdir + "/screen", "r+b")
+
+
+def speed():
+    """Pacing factor given on the command line."""
+    return _speed
+
+
+def event(line):
+    """Append one event line for the host."""
+    if _events is not None:
+        _events.write(line.encode() + b"\n")
+        _events.flush()
+
+
+class FileDev:
+    """A block device backed by an image file (fallback when the fakes have no flashdev)."""
+
+    def __init__(self, blocks, block_size=4096, path=None):
+        self.n = blocks
+        self.bs = block_size
+        try:
+            self.f = open(path, "r+b")
+        except OSError:
+            self.f = open(path, "w+b")
+        self.f.seek(0, 2)
+        size = self.f.tell()
+        if size < blocks * block_size:
+            pad = b"\xff" * block_size
+            for _ in range((blocks * block_size - size) // block_size):
+                self.f.write(pad)
+            self.f.flush()
+
+    def readblocks(self, block, buf, offset=0):
+        self.f.seek(block * self.bs + offset)
+        self.f.readinto(buf)
+
+    def writeblocks(self, block, buf, offset=None):
+        self.f.seek(block * self.bs + (offset or 0))
+        self.f.write(buf)
+        self.f.flush()
+
+    def ioctl(self, op, arg):
+        if op == 4:
+            return self.n
+        if op == 5:
+            return self.bs
+        if op == 6:
+            self.f.seek(arg * self.bs)
+            self.f.write(b"\xff" * self.bs)
+            return 0
+        return 0
+
+
+def _panel_bytes(panel):
+    """The panel's 1024-byte GDDRAM image (page-major, like the SSD1306's own RAM)."""
+    if panel is None:
+        return None
+    for name in ("ram", "gddram", "buf", "buffer", "fb"):
+        b = getattr(panel, name, None)
+        if b is not None and len(b) == FRAME:
+            return b
+    return None
+
+
+_loads = []  # (deadline ticks_us, cue code) of cues the firmware handed to its CueTimer
+_edges = []  # CueTimer instances
+
+
+def heap_now():
+    """Live heap bytes after a collection."""
+    gc.collect()
+    return gc.mem_alloc()
+
+
+def hw_built(before):
+    """Record the heap the fake hardware took (build() calls this with heap_now() at its start)."""
+    global HW_HEAP
+    HW_HEAP = heap_now() - before
+
+
+def instrument():
+    """Probe the cue engine: note each CueTimer and the deadline of each cue it is loaded with."""
+    try:
+        import buzzer
+        import cuetimer
+    except ImportError:
+        return
+    cls = cuetimer.CueTimer
+    if getattr(cls, "_sim_probe", False):
+        return
+    init0 = cls.__init__
+    load0 = cls.load
+
+    def init(self, *args, **kw):
+        init0(self, *args, **kw)
+        _edges.append(self)
+
+    def load(self, deadline_us, pattern):
+        code = -1
+        for i in range(len(buzzer.PATTERNS)):
+            if buzzer.PATTERNS[i] is pattern:
+                code = i
+        _loads.append((deadline_us, code))
+        if len(_loads) > 64:
+            _loads.pop(0)
+        load0(self, deadline_us, pattern)
+
+    cls.__init__ = init
+    cls.load = load
+    cls._sim_probe = True
+
+
+class Link:
+    """Per-board servicing: press buttons, export frames, cues, tones and heap samples."""
+
+    PRESS_PACE = 8  # while a button is held, run at most this fast so the loop sees it held
+
+    def __init__(self, hw, panel):
+        self.hw = hw
+        self.clock = hw.clock
+        self.pins = {"A": hw.btn_a, "B": hw.btn_b, "C": hw.btn_c}
+        self.panel_buf = _panel_bytes(panel)
+        self.releases = []  # [release at us, pin]
+        self.partial = b""
+        self.seq = 0
+        self.last_frame = bytearray(FRAME)
+        self.seen = 0
+        self.onsets = 0
+        self.next_heap = 0
+        self.peak = 0
+        instrument()
+
+    def _abs(self, t):
+        """Unwrapped virtual us of a recent ticks_us value."""
+        now = self.clock.now_us
+        return now - self.clock.ticks_diff(now & vclock_mask, t)
+
+    def buttons(self):
+        """Read new host lines; press now, release after the hold time (virtual)."""
+        now = self.clock.now_us
+        while self.releases and self.releases[0][0] <= now:
+            self.releases.pop(0)[1].release()
+            if not self.releases:
+                self.clock.set_pace(_speed)
+        data = _btn.read(256)
+        if not data:
+            return
+        data = self.partial + data
+        lines = data.split(b"\n")
+        self.partial = lines.pop()
+        for line in lines:
+            parts = line.decode().split()
+            if len(parts) < 2 or parts[0] not in self.pins:
+                continue
+            if _speed > self.PRESS_PACE:
+                self.clock.set_pace(self.PRESS_PACE)
+            pin = self.pins[parts[0]]
+            pin.press()
+            hold = int(parts[1])
+            self.releases.append([now + hold * 1000, pin])
+            self.releases.sort(key=lambda r: r[0])
+            event("press %s %d %d" % (parts[0], now, hold))
+
+    def frame(self):
+        """Rewrite the screen file when the panel changed."""
+        buf = self.panel_buf
+        if buf is None or buf == self.last_frame:
+            return
+        self.last_frame[:] = buf
+        self.seq += 1
+        head = struct.pack("<I", self.seq)
+        _screen.seek(0)
+        _screen.write(head)
+        _screen.write(buf)
+        _screen.write(head)
+        _screen.flush()
+
+    def cues(self):
+        """Export cue onsets the CueTimer logged: code, planned and actual virtual us."""
+        for edge in _edges:
+            n = edge.n_onsets
+            k = self.onsets
+            if n - k > edge.log_n:
+                k = n - edge.log_n
+            while k < n:
+                j = k % edge.log_n
+                planned = edge.planned[j]
+                code = -1
+                for d, c in _loads:
+                    if d == planned:
+                        code = c
+                event("cue %d %d %d" % (code, self._abs(planned), self._abs(edge.actual[j])))
+                k += 1
+            self.onsets = n
+
+    def tones(self):
+        """Export new PWM changes of the buzzer: time, frequency, duty."""
+        pwm = self.hw.buzzer_pwm
+        n = pwm.changes
+        if n == self.seen:
+            return
+        first = self.seen
+        if n - first > pwm.EVENTS:
+            first = n - pwm.EVENTS
+        for i in range(first, n):
+            j = i % pwm.EVENTS
+            event("tone %d %d %d" % (pwm._et[j], pwm._ef[j], pwm._ed[j]))
+        self.seen = n
+
+    def heap(self):
+        """Every HEAP_EVERY_US, collect and record the live heap above the boot baseline."""
+        now = self.clock.now_us
+        if now < self.next_heap:
+            return
+        self.next_heap = now + HEAP_EVERY_US
+        gc.collect()
+        live = gc.mem_alloc() - BASE_HEAP - HW_HEAP
+        if live > self.peak:
+            self.peak = live
+            event("heap %d" % live)
+
+    def service(self):
+        """Called by the app once per main-loop pass."""
+        self.buttons()
+        self.cues()
+        self.tones()
+        self.frame()
+        self.heap()
+
+
+vclock_mask = (1 << 30) - 1
