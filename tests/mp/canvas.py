@@ -4,7 +4,10 @@
 class Canvas:
     """framebuf's drawing API; text is recorded as characters (no font), shapes as pixels."""
 
-    def __init__(self, w=128, h=64):
+    def __init__(self, w=128, h=64, clock=None, show_us=0):
+        self.clock = clock  # with a VirtualClock, show() takes show_us of busy bus time
+        self.show_us = show_us
+        self.frames = []  # (start_us, end_us) of each show() when a clock is given
         self.width = w
         self.height = h
         self.px = bytearray(w * h)
@@ -66,6 +69,10 @@ class Canvas:
 
     def show(self):
         self.shows += 1
+        if self.clock is not None:
+            t0 = self.clock.now_us
+            self.clock.busy_us(self.show_us)
+            self.frames.append((t0, self.clock.now_us))
         self.log.append(self.lines())
 
     def lines(self):

@@ -26,14 +26,20 @@ def has_text(target, s, y, x=None):
     ref = framebuf.FrameBuffer(bytearray(w), w, 8, framebuf.MONO_VLSB)
     ref.fill(0)
     ref.text(s, 0, 0, 1)
-    on = [(i, j) for j in range(8) for i in range(w) if ref.pixel(i, j)]
-    off = [(i, j) for j in range(8) for i in range(w) if not ref.pixel(i, j)]
     xs = range(0, 129 - w) if x is None else (x,)
     for x0 in xs:
-        if (all(target.pixel(x0 + i, y + j) for i, j in on)
-                and not any(target.pixel(x0 + i, y + j) for i, j in off)):
+        if _same(ref, target, x0, y, w):
             return True
     return False
+
+
+def _same(ref, target, x0, y, w):
+    """ref's w x 8 pixels equal target's at (x0, y) (no allocation: loops only)."""
+    for j in range(8):
+        for i in range(w):
+            if bool(ref.pixel(i, j)) != bool(target.pixel(x0 + i, y + j)):
+                return False
+    return True
 
 
 def has_inverted_text(target, s, y, x=None):

@@ -1,0 +1,354 @@
+"""The beeper app: menu -> countdown -> running <-> paused -> RPE -> saved; one step() a pass."""
+
+import gc
+
+import buttons as btn
+import buzzer
+import cuetimer
+import plan
+import session as ses
+import ui
+from micropython import const
+
+M_MENU = const(0)
+M_RUN = const(1)  # countdown, running, paused, waiting for a lap: see session.state
+M_RPE = const(2)
+M_SAVE = const(3)  # RPE chosen: the log is written at the next quiet moment
+M_FULL = const(4)  # flash-full warning
+M_SUMMARY = const(5)
+
+
+class App:
+    """State machine over buttons and a Session; tests call step() and move the clock."""
+
+    IDLE_MS = 10  # loop period: buttons need polls well inside their 20 ms debounce
+    REDRAW_MS = 200  # at most 5 full redraws a second (each show() is ~25 ms of I2C)
+    SHOW_GUARD_MS = 60  # no show() when a cue is due sooner: it would block the loop ~25 ms
+    WRITE_GUARD_MS = 1000  # flash writes stop IRQs for ms: only with no cue for this long
+    RPE_START = 5
+
+    def __init__(self, hw, store=None, logbook=None, fb=None, tables=None):
+        self.hw = hw
+        clock = hw.clock
+        self.clock = clock
+        self.buttons = btn.Buttons(hw.btn_a, hw.btn_b, hw.btn_c, clock)
+        self.edge = cuetimer.CueTimer(hw.timer, buzzer.Buzzer(hw.buzzer_pwm), clock)
+        if fb is None:
+            import display
+
+            fb = display.open_display(hw.i2c, hw.oled_addr)
+        self.ui = ui.UI(fb)
+        self.store = store
+        self.logbook = logbook
+        if store is None and hw.flash_root:
+            self._open_store(hw.flash_root)
+        self.tables = tables if tables is not None else self._load_tables()
+        self.idx = 0
+        self._menu_info = -1  # index whose interval count is cached
+        self._intervals = 0
+        self.mode = M_MENU
+        self.sess = None
+        self.start_s = 0
+        self.rpe = self.RPE_START
+        self.seq = -1  # log record written for the last session, -1 = none
+        self.full = bool(logbook is not None and logbook.full)
+        self.saves = 0  # log writes attempted (tests)
+        self.last_event = 0
+        self._dirty = True
+        self._shown_secs = -1
+        self._last_show = clock.ticks_ms()
+        self._step = -2  # session step the cached strings belong to
+        self._label = ""
+        self._nkind = -1
+        self._nlabel = ""
+        self._step_base_ms = 0  # active ms before the current step (lap step stopwatch)
+
+    # ----- setup -----
+
+    def _open_store(self, root):
+        """Store and logbook on the flash filesystem; the beeper still runs without them."""
+        try:
+            import logbook
+            import store
+
+            self.store = store.Store(root)
+            self.logbook = logbook.Logbook(self.store)
+        except (OSError, ValueError, ImportError) as e:
+            print("store:", e)
+
+    def _load_tables(self):
+        """Stored plans, or the built-in examples when none are stored (or the set is bad)."""
+        if self.store is not None:
+            try:
+                ts = self.store.load_plans()
+                if ts:
+                    return ts
+            except Exception as e:  # noqa: BLE001 - a damaged set must not stop the beeper
+                print("plans:", e)
+        import defaults
+
+        return [plan.Table(b) for b in defaults.PLANS]
+
+    # ----- the loop -----
+
+    def step(self):
+        """One main-loop pass: watchdog, service hook, buttons, session, maybe a redraw."""
+        hw = self.hw
+        if hw.wdt is not None:
+            hw.wdt.feed()
+        if hw.service is not None:
+            hw.service()
+        ev = self.buttons.poll()
+        if ev:
+            self.last_event = ev
+            self._on_button(ev)
+        s = self.sess
+        if s is not None and self.mode == M_RUN:
+            bits = s.poll()
+            if bits:
+                self._dirty = True
+                if bits & ses.EV_STEP:
+                    self._cache_step()
+                if bits & ses.EV_DONE:
+                    self.mode = M_RPE
+                    self.rpe = self.RPE_START
+        if self.mode == M_SAVE:
+            self._save()
+        self._redraw()
+
+    def run(self):
+        """Loop forever (Ctrl-C stops it cleanly for the REPL)."""
+        try:
+            while True:
+                self.step()
+                self.clock.sleep_ms(self.IDLE_MS)
+        except KeyboardInterrupt:
+            self.shutdown()
+            raise
+
+    def shutdown(self):
+        """Silence the buzzer; keep the watchdog fed so the REPL is not reset under the user."""
+        self.edge.stop()
+        wdt = self.hw.wdt
+        if wdt is not None:
+            # The RP2040 watchdog cannot be stopped once started: a 1 s soft timer feeds it.
+            t = self.hw.timer
+            t.init(mode=t.PERIODIC, period=1000, callback=lambda _t: wdt.feed())
+
+    # ----- buttons -----
+
+    def _on_button(self, ev):
+        self._dirty = True
+        m = self.mode
+        if m == M_MENU:
+            n = len(self.tables)
+            if ev == btn.A_SHORT:
+                self._start()
+            elif ev == btn.B_SHORT:
+                self.idx = (self.idx + 1) % n
+            elif ev == btn.C_SHORT:
+                self.idx = (self.idx - 1) % n
+        elif m == M_RUN:
+            self._run_button(ev)
+        elif m == M_RPE:
+            if ev == btn.B_SHORT and self.rpe < 10:
+                self.rpe += 1
+            elif ev == btn.C_SHORT and self.rpe > 1:
+                self.rpe -= 1
+            elif ev == btn.A_SHORT:
+                self.mode = M_SAVE
+        elif m == M_FULL:
+            if ev == btn.A_SHORT:
+                self.mode = M_SUMMARY
+        elif m == M_SUMMARY:
+            if ev == btn.A_SHORT:
+                self.sess = None
+                self.mode = M_MENU
+                gc.collect()
+
+    def _run_button(self, ev):
+        s = self.sess
+        st = s.state
+        if st == ses.S_COUNTDOWN and ev == btn.C_LONG:
+            s.edge.stop()  # abandon before step 1: nothing to log
+            self.sess = None
+            self.mode = M_MENU
+        elif ev == btn.A_SHORT:
+            if st == ses.S_PAUSED:
+                s.resume()
+            else:
+                s.pause()
+        elif ev == btn.B_SHORT:
+            s.lap()
+        elif ev == btn.C_SHORT:
+            s.skip()
+        elif ev == btn.C_LONG:
+            s.finish()
+
+    def _start(self):
+        """Build a Session on the chosen plan and start its 3-2-1."""
+        self.sess = None
+        gc.collect()  # a clean heap before timing starts
+        s = ses.Session(self.tables[self.idx], self.clock, self.edge)
+        self.sess = s
+        self.seq = -1
+        self._step = -2
+        t = getattr(self.clock, "time", None)
+        self.start_s = int(t()) if t is not None else 0
+        s.start()
+        self.mode = M_RUN
+        self._cache_step()
+
+    def _cache_step(self):
+        """Strings and bases for the current step, made once per step (not per redraw)."""
+        s = self.sess
+        if s.step == self._step:
+            return
+        self._step = s.step
+        t = s.table
+        c = s.cursor
+        self._label = t.label(c.label)
+        pv = s.preview
+        self._nkind = pv.kind if pv is not None else -1
+        self._nlabel = t.label(pv.label) if pv is not None else ""
+        base = 0
+        for i in range(s.step if s.step > 0 else 0):
+            base += s.actual_ms[i]
+        self._step_base_ms = base
+
+    # ----- logging -----
+
+    def _save(self):
+        """Write the log once no cue sounds or is near (flash writes stall the CPU)."""
+        s = self.sess
+        if s.quiet_ms() < self.WRITE_GUARD_MS:
+            return
+        self._dirty = True
+        self.mode = M_SUMMARY
+        lb = self.logbook
+        if lb is None:
+            return
+        self.saves += 1
+        try:
+            self.seq = lb.append(s, s.table.crc, self.start_s, self.rpe)
+            self.full = False
+        except OSError as e:
+            print("log:", e)
+        except Exception as e:  # noqa: BLE001 - store.FlashFull, or a damaged log
+            if getattr(lb, "full", False):
+                self.full = True
+                self.mode = M_FULL
+            else:
+                print("log:", e)
+
+    # ----- drawing -----
+
+    def _secs(self):
+        """The number the big clock shows now (changes trigger a redraw), or -1."""
+        s = self.sess
+        if self.mode != M_RUN or s is None:
+            return -1
+        st = s.state
+        if st == ses.S_COUNTDOWN:
+            return s.countdown_s()
+        r = s.remaining_ms()
+        if r < 0:  # open lap step: counts up
+            return (s.elapsed_ms() - self._step_base_ms) // 1000
+        return (r + 999) // 1000
+
+    def _quiet_enough(self):
+        """May a ~25 ms show() start now? Not when the next cue is due within the guard."""
+        s = self.sess
+        if s is None:
+            return True
+        if not self.edge.hard:
+            # soft timer: a show() would also delay the edges of a pattern now sounding
+            return s.quiet_ms() >= self.SHOW_GUARD_MS
+        # hard timer: a sounding pattern's edges run in the IRQ, whatever the loop does
+        us = s.until_cue_us()
+        return us < 0 or us >= self.SHOW_GUARD_MS * 1000
+
+    def _redraw(self):
+        secs = self._secs()
+        if secs != self._shown_secs:
+            self._dirty = True
+        if not self._dirty:
+            return
+        now = self.clock.ticks_ms()
+        if self.clock.ticks_diff(now, self._last_show) < self.REDRAW_MS:
+            return
+        if not self._quiet_enough():
+            return
+        self.draw()
+        self._shown_secs = secs
+        self._dirty = False
+        self.ui.show()
+        self._last_show = self.clock.ticks_ms()
+
+    def draw(self):
+        """Draw the current screen into the frame buffer (no show)."""
+        u = self.ui
+        m = self.mode
+        s = self.sess
+        if m == M_MENU:
+            t = self.tables[self.idx]
+            if self._menu_info != self.idx:
+                self._menu_info = self.idx
+                self._intervals = work_steps(t)
+            u.menu(t.title(), t.total_s(), self._intervals, self.idx, len(self.tables),
+                   self.full)
+        elif m == M_RUN:
+            st = s.state
+            c = s.cursor
+            if st == ses.S_COUNTDOWN:
+                u.countdown(s.countdown_s(), s.table.title())
+            elif st == ses.S_PAUSED or c.dur_s:
+                u.running(c.kind, self._label, s.remaining_ms() if c.dur_s else 0, c.rep,
+                          c.reps, self._nkind, self._nlabel, st == ses.S_PAUSED)
+            else:
+                # a stopwatch shows whole seconds passed (the clock rounds up: floor it here)
+                u.wait_lap(c.kind, self._label, (s.elapsed_ms() - self._step_base_ms) // 1000
+                           * 1000, s.laps[s.step], c.rep, c.reps)
+        elif m == M_RPE or m == M_SAVE:
+            u.rpe(self.rpe)
+        elif m == M_FULL:
+            u.flash_full()
+        else:
+            done, skipped, laps, work = tally(s)
+            u.summary(s.elapsed_ms() // 1000, s.n_done, s.n_steps, work, skipped, laps,
+                      self.rpe, self.seq, self.full, s.end_reason == ses.END_EARLY)
+
+
+def work_steps(table):
+    """Number of work intervals after expanding repeats."""
+    c = plan.Cursor(table)
+    n = 0
+    while c.next():
+        if c.kind == plan.K_WORK:
+            n += 1
+    return n
+
+
+def tally(s):
+    """(steps done, skipped, lap taps, work steps done) of a finished session."""
+    skipped = 0
+    laps = 0
+    work = 0
+    c = plan.Cursor(s.table)
+    for i in range(s.n_done):
+        c.next()
+        if s.flags[i] & ses.F_SKIPPED:
+            skipped += 1
+        laps += s.laps[i]
+        if c.kind == plan.K_WORK:
+            work += 1
+    return s.n_done, skipped, laps, work
+
+
+def run(hw):
+    """Entry point from main.py: build the app on the board's hardware and loop forever."""
+    import micropython
+
+    if hasattr(micropython, "alloc_emergency_exception_buf"):
+        micropython.alloc_emergency_exception_buf(100)  # tracebacks from IRQ handlers
+    App(hw).run()
