@@ -1,0 +1,47 @@
+"""Board files: Pico and Pico 2 build the contract's hw from `machine` (the fakes here)."""
+
+import importlib
+import time
+
+import machine
+import pytest
+import vclock
+
+
+@pytest.mark.parametrize("name", ["pico", "pico2"])
+def test_board_builds_contract_hw(name):
+    machine.set_clock(vclock.VirtualClock())
+    board = importlib.import_module(name)
+    hw = board.build()
+    assert hw.name == name
+    assert hw.clock is time  # on the device: the time module's ticks_* API
+    assert hw.flash_root == "/" and hw.oled_addr == 0x3C and hw.service is None
+    assert isinstance(hw.buzzer_pwm, machine.PWM) and hw.buzzer_pwm.pin.id == 15
+    assert hw.buzzer_pwm.duty_u16() == 0  # silent until a cue
+    assert isinstance(hw.timer, machine.Timer)
+    assert isinstance(hw.i2c, machine.I2C) and hw.i2c.id == 0 and hw.i2c.freq == 400_000
+    for pin, gp in ((hw.btn_a, 10), (hw.btn_b, 11), (hw.btn_c, 12)):
+        assert pin.id == gp and pin.mode == machine.Pin.IN and pin.pull == machine.Pin.PULL_UP
+        assert pin.value() == 1  # idle high: active low
+    assert isinstance(hw.wdt, machine.WDT) and hw.wdt.timeout_ms == 5000
+    machine.set_clock(vclock.VirtualClock())  # drop the started watchdog with its clock
+
+
+def test_boards_document_the_same_wiring():
+    import pico
+    import pico2
+
+    for attr in ("BUZZER_PIN", "SDA_PIN", "SCL_PIN", "I2C_ID", "I2C_HZ", "BTN_PINS", "WDT_MS"):
+        assert getattr(pico, attr) == getattr(pico2, attr)
+    doc = pico.__doc__
+    for text in ("GP15", "GP4", "GP5", "GP10", "GP11", "GP12", "0x3C", "400 kHz"):
+        assert text in doc
+
+
+def test_main_py_is_three_lines():
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "firmware", "main.py")) as f:
+        code = [ln for ln in f.read().splitlines() if ln and not ln.startswith(('"""', "#"))]
+    assert code == ["import app", "import board", "app.run(board.build())"]
