@@ -64,7 +64,8 @@ def draw_clock(fb, ms):
     fb.fill_rect(0, CLOCK_Y, W, DIG_H, 0)
     ds = clock_digits(ms)
     for i in range(4):
-        draw_digit(fb, ds[i], CLOCK_XS[i], CLOCK_Y, DIG_W, DIG_H, DIG_T)
+        if i or ds[0]:  # no leading zero: " 0:20", "12:34"
+            draw_digit(fb, ds[i], CLOCK_XS[i], CLOCK_Y, DIG_W, DIG_H, DIG_T)
     cx = CLOCK_X + 2 * DIG_W + DIG_GAP + (COLON_W - DIG_T) // 2
     fb.fill_rect(cx, CLOCK_Y + 8, DIG_T, DIG_T, 1)
     fb.fill_rect(cx, CLOCK_Y + DIG_H - 12, DIG_T, DIG_T, 1)

@@ -75,9 +75,20 @@ def read_digit(target, x, y, w, h, t):
     return -1
 
 
+def blank(target, x, y, w, h):
+    """True if no pixel is lit in the box."""
+    for yy in range(y, y + h):
+        for xx in range(x, x + w):
+            if target.pixel(xx, yy):
+                return False
+    return True
+
+
 def read_clock(target):
     """The big mm:ss clock as a string like '0:20' (leading zero minute dropped)."""
     ds = [read_digit(target, x, ui.CLOCK_Y, ui.DIG_W, ui.DIG_H, ui.DIG_T) for x in ui.CLOCK_XS]
+    if ds[0] == -1 and blank(target, ui.CLOCK_XS[0], ui.CLOCK_Y, ui.DIG_W, ui.DIG_H):
+        ds[0] = 0  # leading zero not drawn
     if -1 in ds:
         return None
     m = ds[0] * 10 + ds[1]

@@ -99,6 +99,8 @@ def test_clock_formats():
         u.running(0, "Warm", ms, 0, 0, -1, "")
         p = shown(u, fb, panel)
         assert screen.read_clock(p) == want
+        # no leading zero: the tens-of-minutes box is dark below 10 minutes
+        assert screen.blank(p, ui.CLOCK_XS[0], ui.CLOCK_Y, ui.DIG_W, ui.DIG_H) == (ms < 600000)
         assert screen.has_text(p, ">FINISH", 56, 0)
         assert screen.has_text(p, "WARM-UP", 0, 0)
 
