@@ -53,19 +53,8 @@ class I2CBus:
         return self._i2c.scan()
 
 
-def _spi_stub():
-    """Let adafruit_ssd1306 import when spi_device.py was not installed (I2C never uses it)."""
-    try:
-        import adafruit_bus_device.spi_device  # noqa: F401
-    except ImportError:
-        import adafruit_bus_device
-
-        adafruit_bus_device.spi_device = None  # `from adafruit_bus_device import spi_device`
-
-
 def make_oled(i2c, addr=0x3C):
     """The SSD1306 driver on `i2c` (raises ValueError/OSError when nothing answers)."""
-    _spi_stub()
     import adafruit_ssd1306  # imported here: it is big, and CPython must never load it
 
     return adafruit_ssd1306.SSD1306_I2C(WIDTH, HEIGHT, I2CBus(i2c), addr=addr)

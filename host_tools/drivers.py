@@ -9,6 +9,7 @@ DRIVER_FILES = (
     "adafruit_ssd1306.py",
     "adafruit_bus_device/__init__.py",
     "adafruit_bus_device/i2c_device.py",
+    "adafruit_bus_device/spi_device.py",  # adafruit_ssd1306 imports it even for I2C
 )
 
 
