@@ -39,6 +39,8 @@ def build():
     machine.set_clock(clock)
     hw = HW()
     hw.clock = clock
+    if sim_io.FLASH is not None and hasattr(sim_io.FLASH, "clock"):
+        sim_io.FLASH.clock = clock  # program/erase stall the CPU, as on an RP2040
     hw.buzzer_pwm = machine.PWM(machine.Pin(PIN_BUZZER, machine.Pin.OUT), freq=2000, duty_u16=0)
     hw.timer = machine.Timer(-1)
     hw.i2c = machine.I2C(0, scl=machine.Pin(PIN_SCL), sda=machine.Pin(PIN_SDA), freq=400000)

@@ -9,6 +9,7 @@ COMMAND_MODULES = [
     "host_tools.cmd_plan",
     "host_tools.cmd_deploy",
     "host_tools.cmd_sim",
+    "host_tools.cmd_demo",
 ]
 
 

@@ -124,6 +124,22 @@ class Simulator:
         """True while the child interpreter runs."""
         return bool(self.relay and self.relay.proc and self.relay.proc.poll() is None)
 
+    def exec(self, code, reset=False, timeout=30):
+        """Run code on the device through the raw REPL (resume: interrupts the app)."""
+        n = self.count("boot")
+        t = deploy.connect(self.port)
+        try:
+            out = t.exec(code)
+        finally:
+            if reset:
+                deploy.soft_reset(t)
+            else:
+                t.exit_raw_repl()
+            t.close()
+        if reset:
+            self.wait_event("boot", n + 1, timeout)
+        return out.decode(errors="replace")
+
     # --- side channels ------------------------------------------------------------------------
     def press(self, button, long=False, hold_ms=None):
         """Press button A, B or C (short, or long) for a virtual hold time."""

@@ -22,6 +22,7 @@ except ImportError:
     _Dev = sim_io.FileDev
 sim_io.setup(_simdir, float(_speed))
 _dev = _Dev(sim_io.FLASH_BLOCKS, 4096, path=_flash)
+sim_io.FLASH = _dev
 try:
     _fs = vfs.VfsLfs2(_dev)
 except OSError:

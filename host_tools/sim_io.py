@@ -10,8 +10,10 @@ FLASH_BLOCKS = 352  # ~1.4 MB of 4096-byte blocks, like the LittleFS of a 2 MB P
 FRAME = 1024
 BASE_HEAP = 0  # live heap after boot, before main.py (set by sim_boot)
 HW_HEAP = 0  # bytes the fake hardware itself holds (PWM event rings, panel): not the app's
+GAP_US = 150000  # released this long before the next queued press
 HEAP_EVERY_US = 250000  # sample the live heap this often (virtual time)
 
+FLASH = None  # the image's block device (sim_boot sets it)
 _simdir = None
 _speed = 1.0
 _btn = None
@@ -27,6 +29,8 @@ def setup(simdir, speed):
     _btn = open(simdir + "/buttons", "rb")
     _events = open(simdir + "/events", "ab")
     _screen = open(simdir + "/screen", "r+b")
+    _screen.write(bytes(FRAME + 8))  # no frame yet from this boot
+    _screen.flush()
 
 
 def speed():
@@ -149,7 +153,9 @@ class Link:
         self.clock = hw.clock
         self.pins = {"A": hw.btn_a, "B": hw.btn_b, "C": hw.btn_c}
         self.panel_buf = _panel_bytes(panel)
-        self.releases = []  # [release at us, pin]
+        self.queue = []  # (button, hold ms) not pressed yet
+        self.held = None  # (release at us, pin)
+        self.free_at = 0
         self.partial = b""
         self.seq = 0
         self.last_frame = bytearray(FRAME)
@@ -165,30 +171,30 @@ class Link:
         return now - self.clock.ticks_diff(now & vclock_mask, t)
 
     def buttons(self):
-        """Read new host lines; press now, release after the hold time (virtual)."""
+        """Queue host lines; press one button at a time for its hold (virtual), then a gap."""
         now = self.clock.now_us
-        while self.releases and self.releases[0][0] <= now:
-            self.releases.pop(0)[1].release()
-            if not self.releases:
-                self.clock.set_pace(_speed)
+        held = self.held
+        if held is not None and now >= held[0]:
+            held[1].release()
+            self.held = None
+            self.free_at = now + GAP_US
+            self.clock.set_pace(_speed)
         data = _btn.read(256)
-        if not data:
-            return
-        data = self.partial + data
-        lines = data.split(b"\n")
-        self.partial = lines.pop()
-        for line in lines:
-            parts = line.decode().split()
-            if len(parts) < 2 or parts[0] not in self.pins:
-                continue
+        if data:
+            lines = (self.partial + data).split(b"\n")
+            self.partial = lines.pop()
+            for line in lines:
+                parts = line.decode().split()
+                if len(parts) >= 2 and parts[0] in self.pins:
+                    self.queue.append((parts[0], int(parts[1])))
+        if self.held is None and self.queue and now >= self.free_at:
+            name, hold = self.queue.pop(0)
             if _speed > self.PRESS_PACE:
                 self.clock.set_pace(self.PRESS_PACE)
-            pin = self.pins[parts[0]]
+            pin = self.pins[name]
             pin.press()
-            hold = int(parts[1])
-            self.releases.append([now + hold * 1000, pin])
-            self.releases.sort(key=lambda r: r[0])
-            event("press %s %d %d" % (parts[0], now, hold))
+            self.held = (now + hold * 1000, pin)
+            event("press %s %d %d" % (name, now, hold))
 
     def frame(self):
         """Rewrite the screen file when the panel changed."""

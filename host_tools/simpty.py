@@ -92,10 +92,16 @@ class Relay:
             if len(self.output) > 1 << 20:
                 del self.output[: len(self.output) - (1 << 19)]
         scan = self.tail + data
+        old = len(self.tail)
         self.tail = scan[-64:]
-        if RAW_MARK in scan:
+        # the last mark that ends in the new data says which REPL the child is in
+        ri = scan.rfind(RAW_MARK)
+        fi = scan.rfind(FRIENDLY_MARK)
+        ri = ri if ri + len(RAW_MARK) > old else -1
+        fi = fi if fi + len(FRIENDLY_MARK) > old else -1
+        if ri > fi:
             self.raw = True
-        elif FRIENDLY_MARK in scan:
+        elif fi > ri:
             self.raw = False
         if self.suppress:
             if self.want_raw and scan.rstrip().endswith(b">>>"):
