@@ -186,6 +186,11 @@ class Simulator:
         vals = [int(e[1]) for e in self.events() if e and e[0] == "heap"]
         return max(vals) if vals else 0
 
+    def heap_first(self):
+        """Live app heap at the first service() pass (code loaded, app built), or 0."""
+        vals = [int(e[1]) for e in self.events() if e and e[0] == "heap0"]
+        return vals[-1] if vals else 0
+
     def frame(self):
         """(seq, 1024 panel bytes) of the last complete frame, or (0, None)."""
         path = os.path.join(self.dir, "screen")

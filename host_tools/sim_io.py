@@ -247,9 +247,12 @@ class Link:
         now = self.clock.now_us
         if now < self.next_heap:
             return
-        self.next_heap = now + HEAP_EVERY_US
+        # each collection costs real time, which pacing turns into speed x virtual time
+        self.next_heap = now + HEAP_EVERY_US * (_speed // 10 + 1)
         gc.collect()
         live = gc.mem_alloc() - BASE_HEAP - HW_HEAP
+        if not self.peak:
+            event("heap0 %d" % live)  # first pass: modules loaded, app built
         if live > self.peak:
             self.peak = live
             event("heap %d" % live)

@@ -1,0 +1,66 @@
+"""Heap bench: the Advanced session in the simulator under a 192 KB heap; peak live app heap."""
+
+import os
+import time
+
+from host_tools import fw
+from host_tools import plan_lang as lang
+from host_tools.sim import Simulator
+
+ADVANCED = os.path.join(fw.ROOT, "examples", "advanced.plan")
+HEAP = "192K"
+TARGET_KB = 32
+SPEED = 120
+
+
+def run_session(plan_path=ADVANCED, speed=SPEED, heap=HEAP, timeout=90):
+    """Run one whole session (start, wait for done, save RPE); returns a result dict."""
+    plan_mod = fw.load("plan")
+    table = plan_mod.encode(lang.load(plan_path))
+    t0 = time.monotonic()
+    with Simulator(speed=speed, heap=heap) as sim:
+        sim.exec("import store\nstore.Store('/').save_plans([%r])" % (table,), reset=True)
+        sim.wait_for(lambda: sim.frame()[0] > 0, 30, "the menu")
+        sim.press("A")
+        cues = []
+        end = time.monotonic() + timeout
+        while not any(c["name"] == "done" for c in cues):
+            cues.extend(sim.cues())
+            if time.monotonic() > end:
+                raise TimeoutError("session did not finish; output:\n" + sim.output()[-2000:])
+            time.sleep(0.05)
+        sim.press("A")  # save the log with the default RPE
+        time.sleep(0.5)
+        log = sim.exec("import store, logbook\n"
+                       "print(len(list(logbook.Logbook(store.Store('/')).records())))")
+        out = sim.output()
+        return {"cues": cues, "heap_peak": sim.heap_peak(), "heap_first": sim.heap_first(),
+                "output": out,
+                "memory_error": "MemoryError" in out, "records": int(log.strip() or 0),
+                "max_late_us": max(c["late_us"] for c in cues), "wall_s": time.monotonic() - t0,
+                "alive": sim.alive()}
+
+
+def rows():
+    """(section, metric, value, target) rows for `make bench`."""
+    r = run_session()
+    kb = r["heap_peak"] / 1024
+    return [
+        ("heap", "Advanced session under -X heapsize=%s: MemoryError" % HEAP,
+         "yes" if r["memory_error"] else "no", "no"),
+        ("heap", "peak live app heap (code + data above boot, sampled after gc)",
+         "%.1f KB" % kb, "<= %d KB" % TARGET_KB),
+        ("heap", "  of which at the first loop pass (modules + app objects)",
+         "%.1f KB" % (r["heap_first"] / 1024), "-"),
+        ("heap", "  growth while the session ran", "%.1f KB" % ((r["heap_peak"] - r["heap_first"])
+                                                            / 1024), "-"),
+        ("heap", "cues played / worst onset lateness (virtual)",
+         "%d / %d us" % (len(r["cues"]), r["max_late_us"]), "-"),
+        ("heap", "session logged", "yes" if r["records"] else "no", "yes"),
+        ("heap", "wall time at %dx" % SPEED, "%.1f s" % r["wall_s"], "-"),
+    ]
+
+
+if __name__ == "__main__":
+    for row in rows():
+        print("%-6s %-66s %12s  (target %s)" % row)
