@@ -79,6 +79,7 @@ class Script:
         self.sim = sim
         self.show = show
         self.counts = {}
+        self.seq = 0
         self.t0 = None
         self.steps = [
             ("menu", lambda: self._frame(), [("press", "A", "start the Beginner session")]),
@@ -101,6 +102,11 @@ class Script:
         return self.counts.get(name, 0)
 
     def poll_cues(self):
+        if self.show.live:  # a live view follows every frame; plain output only key moments
+            seq = self.sim.frame()[0]
+            if seq != self.seq:
+                self.seq = seq
+                self.show.screen(self.sim.screen(compact=True), "live")
         for c in self.sim.cues():
             self.counts[c["name"]] = self.n(c["name"]) + 1
             if self.t0 is None:  # the 3-2-1 comes first: step 1 starts COUNTDOWN_S later

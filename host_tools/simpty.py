@@ -1,4 +1,11 @@
 """The simulator's USB cable: MicroPython on one pty, a relay, and the port the host opens."""
+# The child (micropython -i sim_boot.py) owns pty A as its controlling terminal (setsid +
+# TIOCSCTTY, raw with ISIG), so 0x03 from the host raises KeyboardInterrupt as on a Pico.
+# A relay thread copies bytes between pty A and pty B; pty B's path is the "USB port".
+# Soft reset: the unix port exits on Ctrl-D (friendly REPL, or raw REPL with an empty line).
+# The relay then prints "MPY: soft reboot" and starts a new child on the same image: after a
+# raw-REPL reset (plain `mpremote exec`) it boots without main.py and re-enters the raw REPL,
+# as a Pico does; otherwise (Ctrl-D at >>>, `beeper deploy`) main.py runs again.
 
 import collections
 import fcntl

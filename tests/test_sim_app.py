@@ -40,6 +40,8 @@ def test_advanced_session_runs_under_192k(advanced):
 
 
 def test_cues_keep_time_in_virtual_time(advanced):
-    # the planned deadlines are the engine's; pacing hiccups show up only as small lateness
-    for c in advanced["cues"]:
-        assert 0 <= c["late_us"] < 50000, c
+    # Planned deadlines are the engine's. At 120x a host hiccup of 1 ms real is 120 ms virtual
+    # for the main loop, so a cue loaded late can slip; most must be on time to the IRQ latency.
+    lates = [c["late_us"] for c in advanced["cues"]]
+    assert min(lates) >= 0
+    assert sum(1 for x in lates if x < 1000) >= 0.9 * len(lates), lates
