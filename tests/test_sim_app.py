@@ -24,7 +24,7 @@ def test_button_presses_change_the_screen():
         sim.wait_for(lambda: sim.screen() == menu, 30, "the first plan again")
         sim.press("A")  # start: the 3-2-1 countdown screen and cue
         sim.wait_for(lambda: any(c["name"] == "count" for c in sim.cues()), 30, "a count cue")
-        assert sim.screen() not in (menu, other)
+        sim.wait_for(lambda: sim.screen() not in (menu, other), 30, "the countdown screen")
         assert sim.count("press") == 3
 
 
