@@ -57,15 +57,16 @@ class Show:
             print(line, file=self.out, flush=True)
 
     def screen(self, text, title):
+        width = 128 if max((len(r) for r in text.splitlines()), default=0) > 64 else 64
         if self.live:
             from rich.panel import Panel
 
-            self.live.update(Panel(text, title="OLED - " + title, width=132))
+            self.live.update(Panel(text, title="OLED - " + title, width=width + 4))
         else:
-            print("+" + "-" * 128 + "+  " + title, file=self.out)
+            print("+" + "-" * width + "+  " + title, file=self.out)
             for row in text.splitlines():
-                print("|" + row.ljust(128) + "|", file=self.out)
-            print("+" + "-" * 128 + "+", file=self.out, flush=True)
+                print("|" + row.ljust(width) + "|", file=self.out)
+            print("+" + "-" * width + "+", file=self.out, flush=True)
 
     def stop(self):
         if self.live:

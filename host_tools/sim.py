@@ -39,18 +39,41 @@ def frame_text(buf, on="#", off="."):
     return "\n".join(rows)
 
 
-def frame_half_blocks(buf):
-    """128x64 panel bytes as 32 rows of half-block characters (compact terminal drawing)."""
-    chars = " \u2580\u2584\u2588"
+def _px(buf, x, y):
+    """Pixel (x, y) of 128x64 panel bytes in the SSD1306 page layout."""
+    return buf[(y >> 3) * 128 + x] >> (y & 7) & 1
+
+
+# Block characters indexed by lit sub-pixels: bit 0 top-left, 1 top-right, 2 bottom-left,
+# 3 bottom-right.
+_QUADS = (" \u2598\u259d\u2580\u2596\u258c\u259e\u259b"
+          "\u2597\u259a\u2590\u259c\u2584\u2599\u259f\u2588")
+
+
+def frame_blocks(buf, cell_w):
+    """Panel bytes as block characters, each 1 (128x32) or 2 (64x16) pixels wide, 2 tall."""
     rows = []
     for y in range(0, 64, 2):
         row = []
-        for x in range(128):
-            top = buf[(y // 8) * 128 + x] >> (y % 8) & 1
-            bot = buf[((y + 1) // 8) * 128 + x] >> ((y + 1) % 8) & 1
-            row.append(chars[top | bot << 1])
+        for x in range(0, 128, cell_w):
+            bits = 0
+            for dx in range(cell_w):
+                bits |= _px(buf, x + dx, y) << dx | _px(buf, x + dx, y + 1) << (2 + dx)
+            if cell_w == 1:  # a half block is both quadrants of its half
+                bits = (3 if bits & 1 else 0) | (12 if bits & 4 else 0)
+            row.append(_QUADS[bits])
         rows.append("".join(row).rstrip())
     return "\n".join(rows)
+
+
+def frame_half_blocks(buf):
+    """128x64 panel bytes as 32 rows of 128 half-block characters."""
+    return frame_blocks(buf, 1)
+
+
+def frame_quadrants(buf):
+    """128x64 panel bytes as 32 rows of 64 quadrant characters (fits 80 columns)."""
+    return frame_blocks(buf, 2)
 
 
 class Simulator:
@@ -206,11 +229,17 @@ class Simulator:
         return 0, None
 
     def screen(self, compact=False):
-        """The OLED as text ('#' lit, '.' dark), or '' before the first frame."""
+        """The OLED as text ('#' lit, '.' dark; compact: block characters), '' before a frame.
+
+        compact=True draws 128 columns, or 64 when the terminal is narrower than 132.
+        """
         _seq, buf = self.frame()
         if buf is None:
             return ""
-        return frame_half_blocks(buf) if compact else frame_text(buf)
+        if not compact:
+            return frame_text(buf)
+        wide = shutil.get_terminal_size((132, 40)).columns >= 132
+        return frame_half_blocks(buf) if wide else frame_quadrants(buf)
 
     def output(self):
         """Everything the device printed on its serial port (decoded)."""
