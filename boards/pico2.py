@@ -1,50 +1,15 @@
-"""Raspberry Pi Pico 2 (RP2350) wiring, the same pins as the Pico: build() returns hw.
+"""Raspberry Pi Pico 2 (RP2350): the Pico's wiring (boards/pico.py), built by its build().
 
-Wiring (GPn = GPIO n, physical pin in brackets):
-    piezo buzzer +   GP15 [20]  PWM slice 7 B; piezo - to GND [18]
-    OLED SDA         GP4  [6]   I2C0, 400 kHz, SSD1306 128x64 at 0x3C
-    OLED SCL         GP5  [7]
-    OLED VCC / GND   3V3(OUT) [36] / GND [38]
-    button A         GP10 [14]  select / start / pause-resume; other leg to GND [13]
-    button B         GP11 [15]  next / lap-rep tap
-    button C         GP12 [16]  back / skip interval (short) / finish early (hold)
-Buttons use the internal pull-ups (active low). Most OLED breakouts carry their own I2C
-pull-ups; add 4.7 kOhm to 3V3 on SDA/SCL if yours does not.
+`deploy --board pico2` installs this file as board.mpy and boards/pico.py beside it as pico.mpy.
 """
 
-import time
-
-from machine import I2C, PWM, WDT, Pin, Timer
+import pico
 
 NAME = "pico2"
-BUZZER_PIN = 15
-SDA_PIN = 4
-SCL_PIN = 5
-I2C_ID = 0
-I2C_HZ = 400_000  # SSD1306 fast mode: a full frame is ~25 ms
-OLED_ADDR = 0x3C
-BTN_PINS = (10, 11, 12)  # A, B, C
-WDT_MS = 5000  # the loop feeds it every ~10 ms; a 25 ms show or a log write is far below this
-
-
-class HW:
-    """The hardware objects (see docs/CONTRACT.md "hw")."""
-
-    name = NAME
-    flash_root = "/"
-    oled_addr = OLED_ADDR
-    service = None
 
 
 def build():
-    """Construct the Pico 2's hardware; the watchdog starts last."""
-    hw = HW()
-    hw.clock = time
-    hw.buzzer_pwm = PWM(Pin(BUZZER_PIN), freq=2000, duty_u16=0)
-    hw.timer = Timer(-1)  # keep this reference: its finaliser would cancel the alarm
-    hw.i2c = I2C(I2C_ID, scl=Pin(SCL_PIN), sda=Pin(SDA_PIN), freq=I2C_HZ)
-    hw.btn_a = Pin(BTN_PINS[0], Pin.IN, Pin.PULL_UP)
-    hw.btn_b = Pin(BTN_PINS[1], Pin.IN, Pin.PULL_UP)
-    hw.btn_c = Pin(BTN_PINS[2], Pin.IN, Pin.PULL_UP)
-    hw.wdt = WDT(timeout=WDT_MS)
+    """Construct the Pico 2's hardware: the same pins and parts as the Pico."""
+    hw = pico.build()
+    hw.name = NAME
     return hw

@@ -16,6 +16,7 @@ FIRMWARE = os.path.join(ROOT, "firmware")
 BOARDS = os.path.join(ROOT, "boards")
 BUILD = os.path.join(ROOT, "build")
 ARCH = {"pico": "armv6m", "sim": "armv6m", "pico2": "armv7emsp"}
+BOARD_DEPS = {"pico2": ("pico",)}  # board files a board file imports, installed under their name
 SOURCE_ONLY = ("main.py",)  # MicroPython boots main.py, never main.mpy
 PICO_VID = 0x2E8A
 WRITE_CHUNK = 2048
@@ -41,6 +42,8 @@ def sources(board, firmware=None):
     for src in sorted(glob.glob(os.path.join(firmware or FIRMWARE, "*.py"))):
         out.append((os.path.basename(src), src))
     out.append(("board.py", os.path.join(BOARDS, board + ".py")))
+    for dep in BOARD_DEPS.get(board, ()):
+        out.append((dep + ".py", os.path.join(BOARDS, dep + ".py")))
     out.extend(drivers.driver_sources())
     return out
 
