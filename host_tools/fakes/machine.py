@@ -252,19 +252,24 @@ class PWM:
 
     def tones(self):
         """Sounding spans from events(): list of (start_us, end_us or -1, freq)."""
-        out = []
-        start = -1
-        tf = 0
-        for t, f, d in self.events():
-            if start >= 0 and (d == 0 or f != tf):
-                out.append((start, t, tf))
-                start = -1
-            if d > 0 and f > 0 and start < 0:
-                start = t
-                tf = f
-        if start >= 0:
-            out.append((start, -1, tf))
-        return out
+        return tone_spans(self.events())
+
+
+def tone_spans(events):
+    """Sounding spans in (t_us, freq, duty) PWM events: [(start_us, end_us or -1, freq)]."""
+    out = []
+    start = -1
+    tf = 0
+    for t, f, d in events:
+        if start >= 0 and (d == 0 or f != tf):
+            out.append((start, t, tf))
+            start = -1
+        if d > 0 and f > 0 and start < 0:
+            start = t
+            tf = f
+    if start >= 0:
+        out.append((start, -1, tf))
+    return out
 
 
 class Timer:

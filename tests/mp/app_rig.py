@@ -231,16 +231,4 @@ class Rig:
         pwm = self.hw.buzzer_pwm
         self.pwm_events.extend(pwm.events())
         pwm.clear_events()
-        out = []
-        start = -1
-        tf = 0
-        for t, f, d in self.pwm_events:
-            if start >= 0 and (d == 0 or f != tf):
-                out.append((start, t, tf))
-                start = -1
-            if d > 0 and f > 0 and start < 0:
-                start = t
-                tf = f
-        if start >= 0:
-            out.append((start, -1, tf))
-        return out
+        return machine.tone_spans(self.pwm_events)

@@ -112,18 +112,8 @@ class Rig:
 
 
 def tones(events):
-    """[(start_us, end_us, freq)] of the sounding spans in PWM events."""
-    out = []
-    start = -1
-    tf = 0
-    for t, f, d in events:
-        if start >= 0 and (d == 0 or f != tf):
-            out.append((start, t, tf))
-            start = -1
-        if d > 0 and f > 0 and start < 0:
-            start = t
-            tf = f
-    return out
+    """[(start_us, end_us, freq)] of the finished sounding spans in PWM events."""
+    return [span for span in machine.tone_spans(events) if span[1] >= 0]
 
 
 def expected_tones(cue_list, t0_us):
