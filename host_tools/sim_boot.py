@@ -10,18 +10,12 @@ _root, _simdir, _flash, _speed, _mode = sys.argv[1:6]
 sys.path[:0] = [_root + "/host_tools/fakes", _root + "/host_tools"]
 import machine  # noqa: E402,F401 - the fake; firmware's `import machine` finds it in sys.modules
 import sim_io  # noqa: E402
+import ssd1306_panel  # noqa: E402,F401 - preloaded for boards/sim.py
 import vclock  # noqa: E402,F401
+from flashdev import FlashDevice  # noqa: E402
 
-try:
-    import ssd1306_panel  # noqa: F401 - preloaded for boards/sim.py
-except ImportError:
-    pass
-try:
-    from flashdev import FlashDevice as _Dev
-except ImportError:
-    _Dev = sim_io.FileDev
 sim_io.setup(_simdir, float(_speed))
-_dev = _Dev(sim_io.FLASH_BLOCKS, 4096, path=_flash)
+_dev = FlashDevice(sim_io.FLASH_BLOCKS, 4096, path=_flash)
 sim_io.FLASH = _dev
 try:
     _fs = vfs.VfsLfs2(_dev)

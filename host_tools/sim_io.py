@@ -45,45 +45,6 @@ def event(line):
         _events.flush()
 
 
-class FileDev:
-    """A block device backed by an image file (fallback when the fakes have no flashdev)."""
-
-    def __init__(self, blocks, block_size=4096, path=None):
-        self.n = blocks
-        self.bs = block_size
-        try:
-            self.f = open(path, "r+b")
-        except OSError:
-            self.f = open(path, "w+b")
-        self.f.seek(0, 2)
-        size = self.f.tell()
-        if size < blocks * block_size:
-            pad = b"\xff" * block_size
-            for _ in range((blocks * block_size - size) // block_size):
-                self.f.write(pad)
-            self.f.flush()
-
-    def readblocks(self, block, buf, offset=0):
-        self.f.seek(block * self.bs + offset)
-        self.f.readinto(buf)
-
-    def writeblocks(self, block, buf, offset=None):
-        self.f.seek(block * self.bs + (offset or 0))
-        self.f.write(buf)
-        self.f.flush()
-
-    def ioctl(self, op, arg):
-        if op == 4:
-            return self.n
-        if op == 5:
-            return self.bs
-        if op == 6:
-            self.f.seek(arg * self.bs)
-            self.f.write(b"\xff" * self.bs)
-            return 0
-        return 0
-
-
 def _panel_bytes(panel):
     """The panel's 1024-byte GDDRAM image (page-major, like the SSD1306's own RAM)."""
     if panel is None:
