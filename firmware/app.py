@@ -97,7 +97,7 @@ class App:
         if hw.wdt is not None:
             hw.wdt.feed()
         if hw.service is not None:
-            hw.service()
+            hw.service(self)
         ev = self.buttons.poll()
         if ev:
             self.last_event = ev

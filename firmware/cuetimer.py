@@ -1,6 +1,8 @@
 """Hard-timer buzzer edge: one one-shot machine.Timer re-armed for each tone edge of a cue."""
 from array import array
 
+import buzzer
+
 try:
     from machine import disable_irq, enable_irq
 except ImportError:  # unix port without the fakes: no IRQs to mask
@@ -20,9 +22,10 @@ class CueTimer:
     SOFT_LATENCY_US = 40  # alarm -> soft callback while the VM runs bytecode (35-50 us)
     EARLY_US = 100  # an edge due this soon is done now: re-arming would land ~65 us late
 
-    def __init__(self, timer, buzzer, clock, hard=True, log_n=32):
+    def __init__(self, timer, buzzer, clock, hard=True, log_n=32, patterns=buzzer.PATTERNS):
         self.timer = timer
         self.buzzer = buzzer
+        self.patterns = patterns  # cue code -> (freq, on_ms, off_ms) tuples
         self.clock = clock
         self.hard = hard
         self._mode = timer.ONE_SHOT
@@ -33,11 +36,13 @@ class CueTimer:
         self._edge_t = 0  # ticks_us of _cur's next edge
         self._pend = None  # loaded cue not yet started
         self._pend_t = 0  # its deadline (ticks_us)
+        self._pend_cue = 0  # its cue code
         self._armed = False
         self._arm_t = 0  # the deadline the timer is armed for
         self.log_n = log_n
         self.planned = array("l", [0] * log_n)  # ring of onsets: planned deadline (ticks_us)
         self.actual = array("l", [0] * log_n)  # ... and ticks_us when the tone started
+        self.cue = array("b", [0] * log_n)  # ... and which cue it was
         self.n_onsets = 0
         self.max_late_us = 0
 
@@ -45,12 +50,13 @@ class CueTimer:
         """Alarm-to-callback latency the arm period compensates for."""
         return self.HARD_LATENCY_US if self.hard else self.SOFT_LATENCY_US
 
-    def load(self, deadline_us, pattern):
-        """Hand the next cue to the edge (main loop); it sounds at deadline_us (ticks_us)."""
+    def load(self, deadline_us, cue):
+        """Hand the next cue (a code in cues) to the edge; it sounds at deadline_us (ticks_us)."""
         st = disable_irq() if disable_irq else 0
         try:
             self._pend_t = deadline_us
-            self._pend = pattern
+            self._pend_cue = cue
+            self._pend = self.patterns[cue]
             self._kick()
         finally:
             if enable_irq:
@@ -150,6 +156,7 @@ class CueTimer:
                 k = self.n_onsets % self.log_n
                 self.planned[k] = due
                 self.actual[k] = now
+                self.cue[k] = self._pend_cue
                 self.n_onsets += 1
                 late = ck.ticks_diff(now, due)
                 if late > self.max_late_us:

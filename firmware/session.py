@@ -1,7 +1,6 @@
 """Session state and cue scheduler: absolute deadlines from the session start, wrap-safe."""
 from array import array
 
-import buzzer
 import cues
 import plan
 import timeline
@@ -209,7 +208,7 @@ class Session:
         self.state = S_DONE
         self._has_next = False
         self.edge.cancel()
-        self.edge.load(now, buzzer.PATTERNS[cues.DONE])
+        self.edge.load(now, cues.DONE)
         self._ev |= EV_DONE | EV_CUE
 
     # ----- read-only views -----
@@ -303,8 +302,7 @@ class Session:
         tl = self._tl
         if not self._loaded:
             rel = tl.off_ms - self._base_off_ms
-            self.edge.load(self.clock.ticks_add(self._base_us, rel * 1000),
-                           buzzer.PATTERNS[tl.cue])
+            self.edge.load(self.clock.ticks_add(self._base_us, rel * 1000), tl.cue)
         ev = EV_CUE
         if tl.start or tl.cue == cues.DONE:
             if self.step >= 0:
@@ -334,7 +332,7 @@ class Session:
         if rel > _FAR_MS or rel * 1000 - d > self.LOOKAHEAD_MS * 1000:
             return
         self.edge.load(self.clock.ticks_add(self._base_us, rel * 1000),
-                       buzzer.PATTERNS[self._tl.cue])
+                       self._tl.cue)
         self._loaded = True
 
     def _set_preview(self):

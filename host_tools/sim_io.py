@@ -56,10 +56,6 @@ def _panel_bytes(panel):
     return None
 
 
-_loads = []  # (deadline ticks_us, cue code) of cues the firmware handed to its CueTimer
-_edges = []  # CueTimer instances
-
-
 def heap_now():
     """Live heap bytes after a collection."""
     gc.collect()
@@ -70,38 +66,6 @@ def hw_built(before):
     """Record the heap the fake hardware took (build() calls this with heap_now() at its start)."""
     global HW_HEAP
     HW_HEAP = heap_now() - before
-
-
-def instrument():
-    """Probe the cue engine: note each CueTimer and the deadline of each cue it is loaded with."""
-    try:
-        import buzzer
-        import cuetimer
-    except ImportError:
-        return
-    cls = cuetimer.CueTimer
-    if getattr(cls, "_sim_probe", False):
-        return
-    init0 = cls.__init__
-    load0 = cls.load
-
-    def init(self, *args, **kw):
-        init0(self, *args, **kw)
-        _edges.append(self)
-
-    def load(self, deadline_us, pattern):
-        code = -1
-        for i in range(len(buzzer.PATTERNS)):
-            if buzzer.PATTERNS[i] is pattern:
-                code = i
-        _loads.append((deadline_us, code))
-        if len(_loads) > 64:
-            _loads.pop(0)
-        load0(self, deadline_us, pattern)
-
-    cls.__init__ = init
-    cls.load = load
-    cls._sim_probe = True
 
 
 class Link:
@@ -124,7 +88,6 @@ class Link:
         self.onsets = 0
         self.next_heap = 0
         self.peak = 0
-        instrument()
 
     def _abs(self, t):
         """Unwrapped virtual us of a recent ticks_us value."""
@@ -171,23 +134,18 @@ class Link:
         _screen.write(head)
         _screen.flush()
 
-    def cues(self):
-        """Export cue onsets the CueTimer logged: code, planned and actual virtual us."""
-        for edge in _edges:
-            n = edge.n_onsets
-            k = self.onsets
-            if n - k > edge.log_n:
-                k = n - edge.log_n
-            while k < n:
-                j = k % edge.log_n
-                planned = edge.planned[j]
-                code = -1
-                for d, c in _loads:
-                    if d == planned:
-                        code = c
-                event("cue %d %d %d" % (code, self._abs(planned), self._abs(edge.actual[j])))
-                k += 1
-            self.onsets = n
+    def cues(self, edge):
+        """Export the cue onsets the app's CueTimer logged: code, planned and actual virtual us."""
+        n = edge.n_onsets
+        k = self.onsets
+        if n - k > edge.log_n:
+            k = n - edge.log_n
+        while k < n:
+            j = k % edge.log_n
+            event("cue %d %d %d" % (edge.cue[j], self._abs(edge.planned[j]),
+                                    self._abs(edge.actual[j])))
+            k += 1
+        self.onsets = n
 
     def tones(self):
         """Export new PWM changes of the buzzer: time, frequency, duty."""
@@ -218,10 +176,11 @@ class Link:
             self.peak = live
             event("heap %d" % live)
 
-    def service(self):
-        """Called by the app once per main-loop pass."""
+    def service(self, app):
+        """Called by the app once per main-loop pass (with itself; None from a bare script)."""
         self.buttons()
-        self.cues()
+        if app is not None:
+            self.cues(app.edge)
         self.tones()
         self.frame()
         self.heap()

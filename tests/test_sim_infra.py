@@ -18,7 +18,7 @@ hw = board.build()
 print("tiny main up")
 n = 0
 while True:
-    hw.service()
+    hw.service(None)
     hw.clock.sleep_ms(20)
     n += 1
 """

@@ -57,7 +57,7 @@ def make_hw(start_us=0):
     hw.wdt = machine.WDT(timeout=5000)
     hw.services = 0
 
-    def service():
+    def service(app):
         hw.services += 1
 
     hw.service = service

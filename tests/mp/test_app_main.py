@@ -12,7 +12,7 @@ class Stop(Exception):
 
 
 def _stop_after(hw, n, exc):
-    def service():
+    def service(app):
         hw.services += 1
         if hw.services >= n:
             raise exc

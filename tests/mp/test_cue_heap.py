@@ -22,8 +22,8 @@ def _locked(fn, arg):
 def _play_all(rig):
     # Every cue pattern, loaded and played edge by edge with the heap locked.
     ck = rig.clock
-    for pat in buzzer.PATTERNS:
-        rig.edge.load(ck.ticks_add(ck.ticks_us(), 5000), pat)
+    for cue in range(len(buzzer.PATTERNS)):
+        rig.edge.load(ck.ticks_add(ck.ticks_us(), 5000), cue)
         ck.advance_us(1200000)
     return rig.edge.n_onsets
 
