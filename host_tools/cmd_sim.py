@@ -20,7 +20,44 @@ def register(sub):
     p.add_argument("--no-deploy", action="store_true",
                    help="boot what the flash image already holds")
     p.add_argument("--watch", action="store_true", help="draw the OLED and print cues here")
+    p.add_argument("--keys", action="store_true",
+                   help="drive it from this terminal: a/b/c press a button, A/B/C hold it, "
+                   "q quits; the OLED is redrawn in place (needs a terminal)")
     p.set_defaults(func=run)
+
+
+KEYS = {"a": ("A", False), "b": ("B", False), "c": ("C", False),
+        "A": ("A", True), "B": ("B", True), "C": ("C", True)}
+
+
+class RawKeys:
+    """The terminal in cbreak mode (single keys, no echo) while the simulator runs."""
+
+    def __init__(self, stream):
+        import termios
+        import tty
+
+        self.fd = stream.fileno()
+        self.saved = termios.tcgetattr(self.fd)
+        tty.setcbreak(self.fd)
+
+    def read(self):
+        """Keys typed since the last call ('' if none)."""
+        import os
+        import select
+
+        out = ""
+        while select.select([self.fd], [], [], 0)[0]:
+            data = os.read(self.fd, 64)
+            if not data:
+                break
+            out += data.decode(errors="ignore")
+        return out
+
+    def close(self):
+        import termios
+
+        termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
 
 
 def _interrupt(*_):
@@ -33,6 +70,8 @@ def run(args):
     from host_tools.deploy import DeployError
     from host_tools.sim import SimError, Simulator
 
+    if args.keys and not sys.stdin.isatty():
+        raise CliError("--keys needs a terminal on standard input")
     sim = Simulator(speed=args.speed, flash=args.flash, board=args.board, heap=args.heap,
                     deploy_fw=not args.no_deploy,
                     log=lambda m: print(m, file=sys.stderr))
@@ -44,6 +83,8 @@ def run(args):
                   % (sim.dir, sim.flash), flush=True)
             print("press a button: echo 'A 120' >> %s/buttons   (B, C; hold ms)" % sim.dir,
                   flush=True)
+            if args.keys:
+                return _keys_loop(sim)
             seq = 0
             while sim.relay.thread.is_alive():
                 if args.watch:
@@ -60,4 +101,34 @@ def run(args):
         raise CliError(str(e))
     except KeyboardInterrupt:
         print("simulator stopped", file=sys.stderr)
+    return 0
+
+
+def _keys_loop(sim):
+    """Redraw the OLED in place, show the last cues, press buttons from keys; q quits."""
+    keys = RawKeys(sys.stdin)
+    cues = []
+    seq = -1
+    try:
+        while sim.relay.thread.is_alive():
+            typed = keys.read()
+            if "q" in typed:
+                break
+            for ch in typed:
+                if ch in KEYS:
+                    sim.press(KEYS[ch][0], long=KEYS[ch][1])
+            new = sim.cues()
+            cues = (cues + ["%-5s planned %9.3f s  actual %9.3f s  (%+d us)" % (
+                c["name"], c["planned_us"] / 1e6, c["actual_us"] / 1e6, c["late_us"])
+                for c in new])[-5:]
+            s, _ = sim.frame()
+            if s != seq or new:
+                seq = s
+                sys.stdout.write("\x1b[H\x1b[2J" + sim.screen(compact=True) + "\n\n"
+                                 + "\n".join(cues) + "\n\na/b/c press  A/B/C hold  q quit"
+                                 "   port %s\n" % sim.port)
+                sys.stdout.flush()
+            time.sleep(0.03)
+    finally:
+        keys.close()
     return 0
