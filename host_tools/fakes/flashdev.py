@@ -35,12 +35,9 @@ class FlashDevice:
         self.off = False
         self._ff = b"\xff" * block_size
         self._f = None
-        self._ram = None
+        self._ram = None  # RAM image: one bytearray per block (no big contiguous allocation)
         if path is None:
-            self._ram = bytearray(self.size)
-            mv = memoryview(self._ram)
-            for b in range(blocks):
-                mv[b * block_size:(b + 1) * block_size] = self._ff
+            self._ram = [bytearray(self._ff) for _ in range(blocks)]
         else:
             self._open_file(path)
 
@@ -60,18 +57,32 @@ class FlashDevice:
 
     # --- raw access ----------------------------------------------------------------------
     def _read(self, addr, buf):
-        if self._ram is not None:
-            buf[:] = memoryview(self._ram)[addr:addr + len(buf)]
-        else:
+        if self._ram is None:
             self._f.seek(addr)
             self._f.readinto(buf)
+            return
+        mv = memoryview(buf)
+        n = len(mv)
+        pos = 0
+        while pos < n:
+            b, off = divmod(addr + pos, self.block_size)
+            k = min(n - pos, self.block_size - off)
+            mv[pos:pos + k] = memoryview(self._ram[b])[off:off + k]
+            pos += k
 
     def _write(self, addr, data):
-        if self._ram is not None:
-            memoryview(self._ram)[addr:addr + len(data)] = data
-        else:
+        if self._ram is None:
             self._f.seek(addr)
             self._f.write(data)
+            return
+        mv = memoryview(data)
+        n = len(mv)
+        pos = 0
+        while pos < n:
+            b, off = divmod(addr + pos, self.block_size)
+            k = min(n - pos, self.block_size - off)
+            self._ram[b][off:off + k] = mv[pos:pos + k]
+            pos += k
 
     def _gate(self):
         """Count down to a planned power cut; True if this op is the one that gets cut."""
@@ -109,18 +120,27 @@ class FlashDevice:
         if addr < 0 or addr + n > self.size:
             raise OSError(22)
         cut = self._gate()
-        old = bytearray(n)
-        self._read(addr, old)
-        o = int.from_bytes(old, "big")
-        d = int.from_bytes(bytes(data), "big")
-        if (o & d) != d:
+        land = n // 2 if cut else n  # bytes that reach the array
+        mv = memoryview(data)
+        bad = False
+        pos = 0
+        while pos < n:  # one block at a time: no image-sized temporaries
+            a = addr + pos
+            k = min(n - pos, self.block_size - a % self.block_size)
+            old = bytearray(k)
+            self._read(a, old)
+            o = int.from_bytes(old, "big")
+            d = int.from_bytes(bytes(mv[pos:pos + k]), "big")
+            if (o & d) != d:
+                bad = True
+            if pos < land:
+                self._write(a, (o & d).to_bytes(k, "big")[:land - pos])
+            pos += k
+        if bad:
             self.violations += 1
-        new = (o & d).to_bytes(n, "big")
         self.programs += 1
         if cut:
-            self._write(addr, new[:n // 2])
             raise PowerCut("power cut during program at 0x%x" % addr)
-        self._write(addr, new)
         self.bytes_programmed += n
         self._stall(self.PROG_US * ((n + self.PAGE - 1) // self.PAGE))
 
@@ -172,14 +192,32 @@ class FlashDevice:
         self._cut = -1
 
     def snapshot(self):
-        """The whole image as bytes."""
-        buf = bytearray(self.size)
-        self._read(0, buf)
-        return bytes(buf)
+        """The whole image as a list of bytes, one per block (for restore())."""
+        gc.collect()  # a block-sized hole per entry, not one image-sized one
+        out = []
+        for b in range(self.blocks):
+            if self._ram is not None:
+                out.append(bytes(self._ram[b]))
+            else:
+                buf = bytearray(self.block_size)
+                self._read(b * self.block_size, buf)
+                out.append(bytes(buf))
+        return out
 
     def restore(self, image):
-        """Overwrite the whole image (no counting, no cost)."""
-        self._write(0, image)
+        """Overwrite the whole image (no counting, no cost) from snapshot()'s list of blocks,
+        or from one bytes-like of the whole image."""
+        if isinstance(image, (list, tuple)):
+            if len(image) != self.blocks:
+                raise ValueError("image has %d blocks, device %d" % (len(image), self.blocks))
+            for b in range(self.blocks):
+                if len(image[b]) != self.block_size:
+                    raise ValueError("image block %d is not %d bytes" % (b, self.block_size))
+                self._write(b * self.block_size, image[b])
+        else:
+            if len(image) != self.size:
+                raise ValueError("image is %d bytes, device %d" % (len(image), self.size))
+            self._write(0, image)
 
     def close(self):
         """Flush and close a file-backed image."""

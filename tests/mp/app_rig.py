@@ -122,10 +122,10 @@ def make_store(full=False):
     ops = []
     _n[0] += 1
     if MP:
-        import storefs
         import vfs
+        from flashdev import FlashDevice
 
-        class TimedDev(storefs.RamDev):
+        class TimedDev(FlashDevice):
             def writeblocks(self, block, buf, offset=None):
                 ops.append((machine.get_clock().now_us, "w"))
                 return super().writeblocks(block, buf, offset)

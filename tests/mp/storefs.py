@@ -3,74 +3,9 @@
 import os
 import sys
 
+from flashdev import FlashDevice, PowerCut  # noqa: F401 - PowerCut is what the tests catch
+
 MP = sys.implementation.name == "micropython"
-
-
-class PowerCut(Exception):
-    """The simulated supply dropped during a flash program or erase."""
-
-
-class RamDev:
-    """RAM block device (readblocks/writeblocks/ioctl) that can lose power mid-operation."""
-
-    def __init__(self, blocks, block_size=512):
-        self.bs = block_size
-        self.n = blocks
-        # One bytearray a block: no big contiguous allocation in a 192 KB heap.
-        self.ff = b"\xff" * block_size
-        self.blocks = [bytearray(self.ff) for _ in range(blocks)]
-        self.cut_at = 0  # 0 = never; else the op number that is torn
-        self.dead = False  # power is off: no later program/erase lands
-        self.ops = 0  # programs + erases so far
-        self.reads = 0
-
-    def snapshot(self):
-        """The whole image, for restore()."""
-        import gc
-
-        gc.collect()
-        return [bytes(b) for b in self.blocks]
-
-    def cut_power_after(self, n):
-        """The n-th later program/erase lands only half and raises PowerCut; later ones fail."""
-        self.cut_at = self.ops + n if n else 0
-
-    def _op(self):
-        """Count one program/erase; True if it is the torn one. Raises once power is off."""
-        if self.dead:
-            raise PowerCut("power is off")
-        self.ops += 1
-        if self.cut_at and self.ops == self.cut_at:
-            self.dead = True
-            return True
-        return False
-
-    def readblocks(self, block, buf, offset=0):
-        self.reads += 1
-        buf[:] = self.blocks[block][offset : offset + len(buf)]
-
-    def writeblocks(self, block, buf, offset=None):
-        a = offset or 0
-        blk = self.blocks[block]
-        if self._op():
-            half = len(buf) // 2
-            blk[a : a + half] = buf[:half]
-            raise PowerCut("program")
-        blk[a : a + len(buf)] = buf
-
-    def ioctl(self, op, arg):
-        if op == 4:
-            return self.n
-        if op == 5:
-            return self.bs
-        if op == 6:
-            blk = self.blocks[arg]
-            if self._op():
-                blk[: self.bs // 2] = memoryview(self.ff)[: self.bs // 2]
-                raise PowerCut("erase")
-            blk[:] = self.ff
-            return 0
-        return 0
 
 
 class Port:
@@ -103,7 +38,7 @@ _count = [0]
 
 
 def fresh(blocks=32, block_size=512):
-    """A new empty filesystem: (root path, block device or None on CPython)."""
+    """A new empty filesystem: (root path, flashdev.FlashDevice or None on CPython)."""
     _count[0] += 1
     if not MP:
         import tempfile
@@ -113,8 +48,8 @@ def fresh(blocks=32, block_size=512):
 
     import vfs
 
-    gc.collect()  # earlier tests' images and caches: a 4 KB-block image needs a big hole
-    dev = RamDev(blocks, block_size)
+    gc.collect()  # earlier tests' images and caches (the image is one bytearray a block)
+    dev = FlashDevice(blocks, block_size)
     vfs.VfsLfs2.mkfs(dev)
     root = "/fs%d" % _count[0]
     vfs.mount(vfs.VfsLfs2(Port(dev)), root)
@@ -127,17 +62,15 @@ def remount(root, dev):
         return
     import vfs
 
-    dev.cut_at = 0
-    dev.dead = False
-    dev.port.alive = False
+    dev.port.alive = False  # first: power_on()'s gc.collect() runs stale files' finalisers
+    dev.power_on()  # cancels a planned cut that never came
     vfs.umount(root)
     vfs.mount(vfs.VfsLfs2(Port(dev)), root)
 
 
 def restore(root, dev, snap):
     """Put the device back to a saved image (dev.snapshot()) and mount it."""
-    for i in range(dev.n):
-        dev.blocks[i][:] = snap[i]
+    dev.restore(snap)
     remount(root, dev)
 
 

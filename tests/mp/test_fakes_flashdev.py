@@ -67,6 +67,74 @@ def test_power_cut_lands_half_and_stays_off():
     assert buf == b"\xff" * 16 and d.cuts == 1
 
 
+def test_program_spanning_blocks_ands_and_cuts_by_bytes():
+    """A range across block boundaries is split per block: AND semantics, one violation count,
+    and a cut lands the first half of the bytes wherever the boundary falls."""
+    d = FlashDevice(4, 64)
+    d.writeblocks(0, b"\x0f" * 100, 40)  # blocks 0 (24 bytes), 1 (64), 2 (12)
+    d.writeblocks(0, b"\x3c" * 100, 40)
+    buf = bytearray(120)
+    d.readblocks(0, buf, 30)
+    assert buf == b"\xff" * 10 + b"\x0c" * 100 + b"\xff" * 10
+    assert d.violations == 1 and d.programs == 2 and d.bytes_programmed == 200
+    d.writeblocks(1, b"\x00" * 64)  # erase + program block 1 only
+    d.readblocks(0, buf, 30)
+    assert buf == b"\xff" * 10 + b"\x0c" * 24 + b"\x00" * 64 + b"\x0c" * 12 + b"\xff" * 10
+    d.ioctl(6, 0)
+    d.ioctl(6, 1)
+    d.cut_power_after(0)
+    try:
+        d.writeblocks(0, b"\x00" * 90, 20)  # 90 bytes from 20: 45 land, up to 65 (block 1)
+        raise AssertionError("no cut")
+    except PowerCut:
+        pass
+    whole = bytearray(128)
+    d.readblocks(0, whole)
+    assert whole == b"\xff" * 20 + b"\x00" * 45 + b"\xff" * 63
+    assert d.programs == 4 and d.bytes_programmed == 264 and d.cuts == 1
+    try:
+        d.readblocks(3, bytearray(2), 63)
+        raise AssertionError("read past the end")
+    except OSError:
+        pass
+
+
+def test_snapshot_is_one_bytes_per_block_and_restores():
+    """snapshot(): list of per-block bytes; restore() takes it (or one whole-image bytes)."""
+    for path in (None, "/tmp/beeper_flashdev_snap.img"):
+        if path is not None:
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+        d = FlashDevice(3, 128, path=path)
+        d.writeblocks(0, b"\x12" * 200, 20)
+        snap = d.snapshot()
+        assert isinstance(snap, list) and len(snap) == 3
+        assert all(isinstance(b, bytes) and len(b) == 128 for b in snap)
+        assert snap[0] == b"\xff" * 20 + b"\x12" * 108 and snap[2] == b"\xff" * 128
+        ops = (d.programs, d.erases)
+        d.ioctl(6, 0)
+        d.ioctl(6, 1)
+        d.writeblocks(2, b"\x00" * 5, 0)
+        d.restore(snap)
+        assert d.snapshot() == snap
+        assert (d.programs, d.erases) == (ops[0] + 1, ops[1] + 2)  # restore isn't counted
+        d.restore(b"\xa5" * 384)  # a whole image as one bytes object
+        buf = bytearray(384)
+        d.readblocks(0, buf)
+        assert buf == b"\xa5" * 384
+        for bad in (snap[:2], [b"x"] * 3, b"\x00" * 100):
+            try:
+                d.restore(bad)
+                raise AssertionError("bad image accepted")
+            except ValueError:
+                pass
+        d.close()
+        if path is not None:
+            os.remove(path)
+
+
 def test_costs_stall_the_clock():
     """Erase and program cost virtual time as interrupt-off stalls."""
     c = VirtualClock()
