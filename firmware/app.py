@@ -26,6 +26,8 @@ class App:
     SHOW_GUARD_MS = 60  # no show() when a cue is due sooner: it would block the loop ~25 ms
     WRITE_GUARD_MS = 1000  # flash writes stop IRQs for ms: only with no cue for this long
     RPE_START = 5
+    EXTEND_MS = 10000  # A held while running: the interval gets this much longer
+    NOTE_MS = 1500  # how long "+10 s" replaces the next-step line
 
     def __init__(self, hw, store=None, logbook=None, fb=None, tables=None):
         self.hw = hw
@@ -62,6 +64,9 @@ class App:
         self._nkind = -1
         self._nlabel = ""
         self._step_base_ms = 0  # active ms before the current step (lap step stopwatch)
+        self._ext_note = "+%d s" % (self.EXTEND_MS // 1000)  # made once, not per press
+        self._note = ""  # a brief acknowledgement on the running screen
+        self._note_t = 0
 
     # ----- setup -----
 
@@ -114,6 +119,9 @@ class App:
                     self.rpe = self.RPE_START
         if self.mode == M_SAVE:
             self._save()
+        if self._note and self.clock.ticks_diff(self.clock.ticks_ms(), self._note_t) >= 0:
+            self._note = ""
+            self._dirty = True
         self._redraw()
 
     def run(self):
@@ -178,6 +186,11 @@ class App:
                 s.resume()
             else:
                 s.pause()
+        elif ev == btn.A_LONG:
+            # sent while A is still held; its release is silent, so no pause follows
+            if s.extend(self.EXTEND_MS):
+                self._note = self._ext_note
+                self._note_t = self.clock.ticks_add(self.clock.ticks_ms(), self.NOTE_MS)
         elif ev == btn.B_SHORT:
             s.lap()
         elif ev == btn.C_SHORT:
@@ -304,7 +317,7 @@ class App:
                 u.countdown(s.countdown_s(), s.table.title())
             elif st == ses.S_PAUSED or c.dur_s:
                 u.running(c.kind, self._label, s.remaining_ms() if c.dur_s else 0, c.rep,
-                          c.reps, self._nkind, self._nlabel, st == ses.S_PAUSED)
+                          c.reps, self._nkind, self._nlabel, st == ses.S_PAUSED, self._note)
             else:
                 # a stopwatch shows whole seconds passed (the clock rounds up: floor it here)
                 u.wait_lap(c.kind, self._label, (s.elapsed_ms() - self._step_base_ms) // 1000

@@ -39,6 +39,7 @@ class Session:
     COUNTDOWN_S = 3
     LOOKAHEAD_MS = 2000  # hand a cue to the timer this early (> any main-loop stall)
     REANCHOR_MS = 60000  # move the ticks_us base forward; ticks_diff is valid to 2**29 us
+    MAX_EXTEND_MS = 3600000  # one extend() at most an hour (offsets stay small ints)
 
     def __init__(self, table, clock, edge):
         self.table = table
@@ -66,6 +67,7 @@ class Session:
         self._base_us = 0  # ticks_us at which the plan frame is at _base_off_ms
         self._base_off_ms = 0
         self._step_off_ms = 0  # plan-frame offset of the current step's start
+        self._len_ms = 0  # the current step's length with its extensions
         self._done_ms = 0  # actual ms of closed steps
         self._pos_us = 0  # frozen position (us past the base) while paused
         self._pause_ms = 0
@@ -90,6 +92,7 @@ class Session:
         self.paused_ms = 0
         self._done_ms = 0
         self._step_off_ms = 0
+        self._len_ms = 0
         self.end_reason = END_DONE
         self.cursor.reset()
         self.cursor.next()
@@ -193,6 +196,34 @@ class Session:
             self._has_next = self._tl.next()
             self._rebase_apply(now, pos - self._step_off_ms)
 
+    def extend(self, ms):
+        """Make the running timed interval ms longer; False (nothing changed) if not allowed.
+
+        Its ticks and end cue move to the new end and every later cue by ms; deadlines stay
+        absolute (the plan frame gets ms longer, the base is not touched). A cue already handed
+        to the timer is cancelled and the new next cue loaded. Not on an open lap step, while
+        paused, in the countdown or when done.
+        """
+        self._update()
+        i = self.step
+        tl = self._tl
+        if (self.state != S_RUNNING or i < 0 or not 0 < ms <= self.MAX_EXTEND_MS
+                or not self._has_next or not (tl.start or tl.done or tl.index == i)):
+            return False
+        ck = self.clock
+        d = ck.ticks_diff(ck.ticks_us(), self._base_us)
+        if self._loaded:
+            if not self.edge.cancel() and (tl.start or tl.done):
+                # The boundary cue already started (due within the edge's EARLY_US): the
+                # interval is over as far as the user can hear.
+                return False
+            self._loaded = False
+        self._has_next = tl.extend(ms, self._base_off_ms + d // 1000)
+        self._len_ms += ms
+        self.flags[i] |= F_EXTENDED
+        self._feed(d)
+        return True
+
     def finish(self):
         """End early: the current step is cut (F_SKIPPED), DONE sounds now."""
         if self.state == S_PAUSED:
@@ -231,7 +262,7 @@ class Session:
         i = self.step
         if i < 0:
             return self.planned_ms[0] if self.n_steps else 0
-        r = self.planned_ms[i] - (self._pos_ms() - self._step_off_ms)
+        r = self._len_ms - (self._pos_ms() - self._step_off_ms)
         return r if r > 0 else 0
 
     def countdown_s(self):
@@ -311,6 +342,7 @@ class Session:
             if tl.start:
                 self.step = tl.index
                 self._step_off_ms = tl.off_ms
+                self._len_ms = self.planned_ms[tl.index]
                 if self.cursor.index != tl.index:
                     self.cursor.next()
                 self._set_preview()

@@ -26,6 +26,7 @@ class StepCues:
         self.opts = 0
         self._first = cues.STEP
         self._ph = _PH_OVER
+        self._after = -1  # cues at or before this step offset are dropped (after resume())
 
     def reset(self, kind, dur_s, opts):
         """Begin a step (dur_s 0 = open lap step: a start cue and no end)."""
@@ -33,6 +34,17 @@ class StepCues:
         self.opts = opts
         self._first = cues.for_step(kind, dur_s)
         self._ph = _PH_START
+        self._after = -1
+
+    def resume(self, dur_ms, opts, half, after_ms):
+        """Re-walk a step now dur_ms long from its halfway (half) or from its ticks; no start.
+
+        Cues at or before after_ms (from the step start) are dropped: they are in the past.
+        """
+        self.dur_ms = dur_ms
+        self.opts = opts
+        self._ph = _PH_HALF if half else _PH_TICK3
+        self._after = after_ms
 
     def next(self):
         """Advance to the next cue of the step; False when none is left (or the step is open)."""
@@ -48,14 +60,15 @@ class StepCues:
                 self._ph = _PH_OVER
                 return False
             if ph == _PH_HALF:
-                if self.opts & OPT_HALFWAY and d >= HALF_MIN_MS:
+                if self.opts & OPT_HALFWAY and d >= HALF_MIN_MS and d // 2 > self._after:
                     self.cue = cues.HALF
                     self.off_ms = d // 2
                     return True
             elif ph < _PH_END:
-                if d >= TICKS_MIN_MS and not self.opts & OPT_NO_TICKS:
+                t = d - (_PH_END - ph) * 1000  # d-3000, d-2000, d-1000
+                if d >= TICKS_MIN_MS and not self.opts & OPT_NO_TICKS and t > self._after:
                     self.cue = cues.TICK
-                    self.off_ms = d - (_PH_END - ph) * 1000  # d-3000, d-2000, d-1000
+                    self.off_ms = t
                     return True
             else:
                 self.cue = T_END
@@ -92,6 +105,9 @@ class Timeline:
         self._cd = self.countdown_s
         self._enter_next = True
         self._count = 0
+        self._held = 0  # after extend(): 1 = enter the cursor's step again, 2 = the end
+        self._last_ms = 0  # length and options of the step whose end was walked last
+        self._last_opts = 0
 
     def next(self):
         """Advance to the next cue; False at the end or while a lap step waits."""
@@ -104,14 +120,16 @@ class Timeline:
             return False
         if self._enter_next:
             self._enter_next = False
-            return self._enter(self.cursor.next())
+            return self._enter(self._advance())
         st = self.steps
         if not st.next():
             self.waiting = True
             return False
         if st.cue == T_END:
             self.step_off_ms += st.off_ms
-            return self._enter(self.cursor.next())
+            self._last_ms = st.off_ms
+            self._last_opts = st.opts
+            return self._enter(self._advance())
         self.cue = st.cue
         self.off_ms = self.step_off_ms + st.off_ms
         self.start = False
@@ -126,6 +144,44 @@ class Timeline:
         if not self._enter_next:
             self.step_off_ms += self.steps.dur_ms
             self._enter_next = True
+
+    def extend(self, ms, after_ms):
+        """Make the current timed step ms longer; returns next()'s result for the new pending cue.
+
+        The current step is the one the pending cue lies in, or the one it ends (the pending
+        cue is the next step's start or DONE). The cues after after_ms (session offset) become
+        those of the plan with this step ms longer: its ticks and end move to the new end, a
+        halfway not yet given to the new halfway (one given is not repeated), and every later
+        cue by ms. Not for an open lap step or the countdown.
+        """
+        st = self.steps
+        if self.start or self.done:
+            # The pending cue is past this step's end: walk back into the step.
+            if self.done:
+                self._held = 2
+                self.done = False
+            else:
+                self._held = 1
+                self._count -= 1
+            self.index = self._count - 1
+            self.step_off_ms -= self._last_ms
+            d = self._last_ms
+            opts = self._last_opts
+        else:
+            d = st.dur_ms
+            opts = st.opts
+        after = after_ms - self.step_off_ms
+        given = opts & OPT_HALFWAY and d >= HALF_MIN_MS and d // 2 <= after
+        st.resume(d + ms, opts, not given, after)
+        return self.next()
+
+    def _advance(self):
+        # The next step from the cursor, or the held one when extend() walked back.
+        h = self._held
+        if h:
+            self._held = 0
+            return h == 1
+        return self.cursor.next()
 
     def _enter(self, more):
         self.start = more

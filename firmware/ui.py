@@ -134,8 +134,12 @@ class UI:
         self._center(title, 0)
         draw_digit(fb, n % 10, BIG_X, BIG_Y, BIG_W, BIG_H, BIG_T)
 
-    def running(self, kind, label, remaining_ms, rep, reps, nxt_kind, nxt_label, paused=False):
-        """A timed step: kind and label, big remaining mm:ss, round n/N, the next step."""
+    def running(self, kind, label, remaining_ms, rep, reps, nxt_kind, nxt_label, paused=False,
+                note=""):
+        """A timed step: kind and label, big remaining mm:ss, round n/N, the next step.
+
+        A note (e.g. "+10 s" after an extend) is shown inverted in place of the next step.
+        """
         fb = self.fb
         fb.fill(0)
         if paused:
@@ -148,6 +152,8 @@ class UI:
         draw_clock(fb, remaining_ms)
         if paused:
             fb.text("A:go C-hold:end", 0, 56, 1)
+        elif note:
+            self._bar(note, 55)
         elif nxt_kind >= 0:
             fb.text(fit(">" + kind_title(nxt_kind) + " " + nxt_label), 0, 56, 1)
         else:

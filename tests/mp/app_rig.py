@@ -114,6 +114,16 @@ _n = [0]
 _mounted = []
 
 
+def release():
+    """Unmount the previous test's filesystem and free its RAM (192K heap)."""
+    if MP:
+        import vfs
+
+        while _mounted:
+            vfs.umount(_mounted.pop())
+    gc.collect()
+
+
 def make_store(full=False):
     """(store, logbook, flash_ops) on real LittleFS (MicroPython) or a temp dir (CPython).
 
@@ -135,9 +145,7 @@ def make_store(full=False):
                     ops.append((machine.get_clock().now_us, "e"))
                 return super().ioctl(op, arg)
 
-        while _mounted:  # the previous test's filesystem: free its RAM (192K heap)
-            vfs.umount(_mounted.pop())
-        gc.collect()
+        release()
         dev = TimedDev(40, 512)
         vfs.VfsLfs2.mkfs(dev)
         root = "/app%d" % _n[0]
@@ -161,6 +169,7 @@ class Rig:
     """An App on fake hardware, stepped like run() does, collecting cue onsets."""
 
     def __init__(self, tables=None, full=False, with_store=True):
+        release()  # before the new hardware and screen: one big free region, less fragmentation
         self.hw = make_hw()
         self.clock = self.hw.clock
         self.fb, self.screen = make_screen(self.hw)

@@ -171,3 +171,16 @@ def test_show_costs_bus_time():
     cost = clock.now_us - t0
     # 1025 data bytes + 6 command transactions at 400 kHz, 9 bits a byte: about 23.6 ms
     assert 22000 < cost < 26000, cost
+
+
+def test_running_note_replaces_next_line():
+    fb, panel, _ = make()
+    u = ui.UI(fb)
+    u.running(1, "Sprint", 24000, 0, 0, 2, "Walk", note="+10 s")
+    p = shown(u, fb, panel)
+    assert screen.has_inverted_text(p, "+10 s", 56)
+    assert not screen.has_text(p, ">REST Walk", 56, 0)
+    assert screen.read_clock(p) == "0:24"
+    u.running(1, "Sprint", 24000, 0, 0, 2, "Walk")
+    p = shown(u, fb, panel)
+    assert screen.has_text(p, ">REST Walk", 56, 0)
