@@ -44,7 +44,9 @@ class App:
         self.logbook = logbook
         if store is None and hw.flash_root:
             self._open_store(hw.flash_root)
+        self.damaged = False  # plans.bin failed its checks: the built-ins are in use
         self.tables = tables if tables is not None else self._load_tables()
+        self._warn = "PLANS DAMAGED" if self.damaged else ""  # until a button is pressed
         self.idx = 0
         self._menu_info = -1  # index whose interval count is cached
         self._intervals = 0
@@ -90,6 +92,7 @@ class App:
                     return ts
             except Exception as e:  # noqa: BLE001 - a damaged set must not stop the beeper
                 print("plans:", e)
+                self.damaged = True
         import defaults
 
         return [plan.Table(b) for b in defaults.PLANS]
@@ -149,6 +152,7 @@ class App:
         self._dirty = True
         m = self.mode
         if m == M_MENU:
+            self._warn = ""
             n = len(self.tables)
             if ev == btn.A_SHORT:
                 self._start()
@@ -309,7 +313,7 @@ class App:
                 self._menu_info = self.idx
                 self._intervals = work_steps(t)
             u.menu(t.title(), t.total_s(), self._intervals, self.idx, len(self.tables),
-                   self.full)
+                   self.full, self._warn, "BUILT-IN" if self.damaged else "PLAN")
         elif m == M_RUN:
             st = s.state
             c = s.cursor

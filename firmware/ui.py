@@ -112,11 +112,15 @@ class UI:
         self.fb.fill_rect(0, y, W, 9, 1)
         self._center(s, y + 1, 0)
 
-    def menu(self, title, total_s, intervals, idx, count, full=False):
-        """Plan chooser: title, total minutes, number of work intervals."""
+    def menu(self, title, total_s, intervals, idx, count, full=False, warn="", head="PLAN"):
+        """Plan chooser: title, total minutes, number of work intervals.
+
+        `warn` (e.g. "PLANS DAMAGED") is an inverted bar in place of the button help; `head`
+        names the set ("BUILT-IN" when a damaged stored set was replaced by the built-ins).
+        """
         fb = self.fb
         fb.fill(0)
-        fb.text("PLAN %d/%d" % (idx + 1, count), 0, 0, 1)
+        fb.text("%s %d/%d" % (head, idx + 1, count), 0, 0, 1)
         if full:
             self._right("FULL", 0)
         fb.hline(0, 10, W, 1)
@@ -125,7 +129,10 @@ class UI:
             fb.text(fit(title[COLS:]), 0, 24, 1)
         fb.text("%d min" % ((total_s + 59) // 60), 0, 36, 1)
         fb.text("%d intervals" % intervals, 0, 46, 1)
-        fb.text("A:go B:> C:<", 0, 56, 1)
+        if warn:
+            self._bar(warn, 55)
+        else:
+            fb.text("A:go B:> C:<", 0, 56, 1)
 
     def countdown(self, n, title):
         """Get ready: a big 3, 2, 1."""

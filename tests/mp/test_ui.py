@@ -184,3 +184,15 @@ def test_running_note_replaces_next_line():
     u.running(1, "Sprint", 24000, 0, 0, 2, "Walk")
     p = shown(u, fb, panel)
     assert screen.has_text(p, ">REST Walk", 56, 0)
+
+
+def test_menu_warning_bar_and_set_name():
+    fb, panel, _ = make()
+    u = ui.UI(fb)
+    u.menu("Beginner speed session", 720, 6, 0, 3, True, "PLANS DAMAGED", "BUILT-IN")
+    p = shown(u, fb, panel)
+    assert screen.has_text(p, "BUILT-IN 1/3", 0, 0)
+    assert screen.has_text(p, "FULL", 0, 96)
+    assert screen.has_inverted_text(p, "PLANS DAMAGED", 56)
+    assert not screen.has_text(p, "A:go B:> C:<", 56, 0)
+    assert screen.has_text(p, "6 intervals", 46, 0)
