@@ -55,7 +55,8 @@ class App:
         self.start_s = 0
         self.rpe = self.RPE_START
         self.seq = -1  # log record written for the last session, -1 = none
-        self.full = bool(logbook is not None and logbook.full)
+        # Flash full is known at boot: no room for the log of the longest stored plan.
+        self.full = self.logbook is not None and (self.logbook.full or not self._log_room())
         self.saves = 0  # log writes attempted (tests)
         self.last_event = 0
         self._dirty = True
@@ -96,6 +97,19 @@ class App:
         import defaults
 
         return [plan.Table(b) for b in defaults.PLANS]
+
+    def _log_room(self):
+        """Would the logbook take the record of the longest session the plans can make?"""
+        n = 0
+        for t in self.tables:
+            k = t.step_count()
+            if k > n:
+                n = k
+        try:
+            return self.logbook.room_for(n)
+        except OSError as e:  # statvfs or compaction failed: the append will tell
+            print("log:", e)
+            return True
 
     # ----- the loop -----
 
@@ -248,7 +262,7 @@ class App:
         self.saves += 1
         try:
             self.seq = lb.append(s, s.table.crc, self.start_s, self.rpe)
-            self.full = False
+            self.full = not self._log_room()  # the menu warns before the next session
         except OSError as e:
             print("log:", e)
         except Exception as e:  # noqa: BLE001 - store.FlashFull, or a damaged log
@@ -333,7 +347,8 @@ class App:
         else:
             done, skipped, laps, work = tally(s)
             u.summary(s.elapsed_ms() // 1000, s.n_done, s.n_steps, work, skipped, laps,
-                      self.rpe, self.seq, self.full, s.end_reason == ses.END_EARLY)
+                      self.rpe, self.seq, self.full and self.seq < 0,
+                      s.end_reason == ses.END_EARLY)
 
 
 def work_steps(table):

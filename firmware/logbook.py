@@ -218,6 +218,17 @@ class Logbook:
         bs = self.store.block_size()
         return self.store.free_bytes() >= need + RESERVE_BLOCKS * bs
 
+    def room_for(self, n):
+        """Would a record of n intervals be taken now? As append decides: the reserve kept,
+        acked segments compacted first when short. Sets `full` when it would not."""
+        need = record_size(n if n < MAX_INTERVALS else MAX_INTERVALS)
+        if not self._room(need):
+            self.compact()
+            if not self._room(need):
+                self.full = True
+                return False
+        return True
+
     def append(self, session, plan_hash, start_s, rpe):
         """Write one session record (one open/write/close); returns its seq; FlashFull."""
         if not 0 <= rpe <= 10:

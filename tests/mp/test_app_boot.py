@@ -6,6 +6,7 @@ import app
 import app_rig
 import crc
 import defaults
+import logbook
 import plan
 import screen
 import store
@@ -86,3 +87,116 @@ def test_no_stored_set_is_not_damage():
     r.settle()
     assert screen.has_text(r.screen, "PLAN 1/%d" % len(defaults.PLANS), 0, 0)
     assert not screen.has_inverted_text(r.screen, "PLANS DAMAGED", 56)
+
+
+# ----- flash too full for the next log, known at boot -----
+
+class TinyStore(store.Store):
+    """CPython has no small filesystem: a store whose free space the test sets."""
+
+    free = None
+
+    def free_bytes(self):
+        return self.free if self.free is not None else store.Store.free_bytes(self)
+
+
+class FakeSession:
+    """The attributes of session.Session that Logbook.append reads."""
+
+    def __init__(self, n):
+        self.n_done = n
+        self.planned_ms = [20000] * n
+        self.actual_ms = [20000] * n
+        self.flags = bytearray(n)
+        self.laps = [0] * n
+        self.paused_ms = 0
+        self.end_reason = 0
+
+
+SHORT = [("work", 3, "Go", 0), ("rest", 2, "", 0)]
+
+
+def _filled_fs():
+    """(root, dev, store, logbook) on flash filled with logs, opened again (a reboot)."""
+    import storefs
+
+    if not storefs.MP:
+        root, dev = storefs.fresh()
+        st = TinyStore(root)
+        st.free = logbook.RESERVE_BLOCKS * st.block_size() + logbook.record_size(0) - 1
+        return root, dev, st, logbook.Logbook(st)
+    root, dev = storefs.fresh(blocks=24)
+    lb = logbook.Logbook(store.Store(root))
+    n = 0
+    for k in (12, 0):  # sessions of 12 intervals, then empty records: nothing fits after
+        while True:
+            try:
+                lb.append(FakeSession(k), 1, 1700000000, 5)
+            except store.FlashFull:
+                break
+            n += 1
+            assert n < 400, "never filled up"
+    storefs.remount(root, dev)
+    st = store.Store(root)
+    lb = logbook.Logbook(st)
+    assert not lb.full and lb.last_seq == n  # a fresh boot does not know yet
+    return root, dev, st, lb
+
+
+def test_flash_full_known_at_boot():
+    import storefs
+
+    r = app_rig.Rig(with_store=False)
+    root, dev, st, lb = _filled_fs()
+    try:
+        r.store, r.logbook = st, lb
+        a = _boot(r)
+        assert a.full and lb.full
+        r.settle()
+        assert screen.has_text(r.screen, "FULL", 0, 96)  # before any training
+        # timing still works; the log is refused at the end and the warning screen says so
+        a.tables = [app_rig.table(SHORT)]
+        r.tap(r.hw.btn_a)
+        r.until(lambda: a.mode == app.M_RPE, 20000)
+        errs = [act - pl for pl, act in r.onsets]
+        assert len(errs) >= 6 and max(errs) == 0 and min(errs) == 0, errs
+        r.tap(r.hw.btn_a)
+        r.until(lambda: a.mode == app.M_FULL, 3000)
+        assert a.seq == -1 and a.full
+    finally:
+        storefs.release(root, dev)
+
+
+def test_longest_plan_decides():
+    import storefs
+
+    r = app_rig.Rig(with_store=False)
+    root, dev = storefs.fresh(blocks=14)  # 7 KB of 512-byte blocks
+    try:
+        st = TinyStore(root)
+        if not storefs.MP:
+            st.free = logbook.RESERVE_BLOCKS * st.block_size() + logbook.record_size(20)
+        lb = logbook.Logbook(st)
+        short = app_rig.table(SHORT, "Short").buf
+        long_ = app_rig.table([("repeat", 50, [("repeat", 5, [("work", 20, "", 0),
+                                                              ("rest", 10, "", 0)])])],
+                              "Long").buf
+        st.save_plans([short, long_])
+        r.store, r.logbook = st, lb
+        a = _boot(r)
+        assert [t.step_count() for t in a.tables] == [2, 500]
+        need = logbook.record_size(500) + logbook.RESERVE_BLOCKS * st.block_size()
+        assert st.free_bytes() < need, (st.free_bytes(), need)
+        assert a.full  # no room for the 500-interval log
+        assert lb.room_for(12)  # though a short session's log would fit
+        r.settle()
+        assert screen.has_text(r.screen, "FULL", 0, 96)
+        st.save_plans([short])
+        lb.full = False
+        a = _boot(r)
+        assert not a.full and not lb.full
+        r.settle()
+        assert not screen.has_text(r.screen, "FULL", 0)
+        assert screen.has_text(r.screen, "PLAN 1/1", 0, 0)
+    finally:
+        storefs.release(root, dev)
