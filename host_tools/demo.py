@@ -192,7 +192,8 @@ def run(speed=60, plan_path=BEGINNER, out=None, live=None, timeout=120):
             print_log(show, records, steps)
             peak = sim.heap_peak()
         ok = bool(records) and records[-1]["rpe"] == 7
-        show.log("demo %s in %.1f s wall time; peak live app heap %.1f KB"
+        show.log("demo %s in %.1f s wall time; peak heap above boot %.1f KB "
+                 "(firmware bytecode + app data; `make bench` splits them)"
                  % ("finished" if ok else "FAILED", time.monotonic() - t_start, peak / 1024))
         return 0 if ok else 1
     finally:
