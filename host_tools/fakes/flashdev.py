@@ -56,19 +56,23 @@ class FlashDevice:
         self._f = f
 
     # --- raw access ----------------------------------------------------------------------
+    def _spans(self, addr, n):
+        """The range addr..addr+n block by block: (pos in range, block, offset, length)."""
+        pos = 0
+        while pos < n:
+            b, off = divmod(addr + pos, self.block_size)
+            k = min(n - pos, self.block_size - off)
+            yield pos, b, off, k
+            pos += k
+
     def _read(self, addr, buf):
         if self._ram is None:
             self._f.seek(addr)
             self._f.readinto(buf)
             return
         mv = memoryview(buf)
-        n = len(mv)
-        pos = 0
-        while pos < n:
-            b, off = divmod(addr + pos, self.block_size)
-            k = min(n - pos, self.block_size - off)
+        for pos, b, off, k in self._spans(addr, len(mv)):
             mv[pos:pos + k] = memoryview(self._ram[b])[off:off + k]
-            pos += k
 
     def _write(self, addr, data):
         if self._ram is None:
@@ -76,13 +80,8 @@ class FlashDevice:
             self._f.write(data)
             return
         mv = memoryview(data)
-        n = len(mv)
-        pos = 0
-        while pos < n:
-            b, off = divmod(addr + pos, self.block_size)
-            k = min(n - pos, self.block_size - off)
+        for pos, b, off, k in self._spans(addr, len(mv)):
             self._ram[b][off:off + k] = mv[pos:pos + k]
-            pos += k
 
     def _gate(self):
         """Count down to a planned power cut; True if this op is the one that gets cut."""

@@ -183,17 +183,9 @@ class VirtualClock:
 
     def stall_us(self, n):
         """Interrupts and XIP off for n us (flash erase/program): every callback waits."""
-        if n <= 0:
-            return
-        end = self.now_us + n
-        if self._depth:
-            self.now_us = end
-            return
-        if end > self._stall_end:
-            self._stall_end = end
-        if end > self._busy_end:
-            self._busy_end = end
-        self._move(end)
+        if n > 0 and not self._depth and self.now_us + n > self._stall_end:
+            self._stall_end = self.now_us + n
+        self.busy_us(n)
 
     def spend_us(self, n):
         """Time taken by running code (e.g. Timer.init); inside a callback it only bumps now."""
