@@ -32,6 +32,14 @@ def _raw_keep_isig(fd):
     termios.tcsetattr(fd, termios.TCSANOW, attrs)
 
 
+
+def _read(fd):
+    """Up to 4 KB from a pty master; b"" when it has nothing more (EOF or EIO after close)."""
+    try:
+        return os.read(fd, 4096)
+    except OSError:
+        return b""
+
 class Relay:
     """Runs the child interpreter on pty A and relays it to pty B, whose path is `port`."""
 
@@ -166,20 +174,14 @@ class Relay:
                     return
                 r = []
             if self.ma in r:
-                try:
-                    data = os.read(self.ma, 4096)
-                except OSError:
-                    data = b""
+                data = _read(self.ma)
                 if data:
                     self._from_child(data)
                 elif not self._child_exited():
                     return
                 continue
             if self.mb in r:
-                try:
-                    data = os.read(self.mb, 4096)
-                except OSError:
-                    data = b""
+                data = _read(self.mb)
                 if data:
                     self._from_host(data)
             if self.proc.poll() is not None and not self._drain():
@@ -190,14 +192,12 @@ class Relay:
         """After the child exits, forward whatever it still had queued; False when empty."""
         try:
             r, _, _ = select.select([self.ma], [], [], 0)
-            if r:
-                data = os.read(self.ma, 4096)
-                if data:
-                    self._from_child(data)
-                    return True
         except OSError:
-            pass
-        return False
+            return False
+        data = _read(self.ma) if r else b""
+        if data:
+            self._from_child(data)
+        return bool(data)
 
     def output_since(self, mark=0):
         """Child output from byte offset `mark` (see `mark()`)."""
