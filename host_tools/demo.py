@@ -5,26 +5,16 @@ import os
 import sys
 import time
 
-from host_tools import fw
+from host_tools import coach, fw
 from host_tools import plan_lang as lang
 from host_tools.sim import Simulator
 
 ROOT = fw.ROOT
 BEGINNER = os.path.join(ROOT, "examples", "beginner.plan")
-COUNTDOWN_S = getattr(fw.load("session").Session, "COUNTDOWN_S", 3)
-FLAG_NAMES = ((1, "skipped"), (2, "paused"), (4, "extended"), (8, "lap"))
-
-
-def expand(steps):
-    """Flatten a parsed plan's steps into (kind, dur_s, label) in session order."""
-    out = []
-    for st in steps:
-        if st[0] == "repeat":
-            for _ in range(st[1]):
-                out.extend(expand(st[2]))
-        else:
-            out.append((st[0], st[1], st[2]))
-    return out
+_ses = fw.load("session")
+COUNTDOWN_S = _ses.Session.COUNTDOWN_S
+FLAG_NAMES = ((_ses.F_SKIPPED, "skipped"), (_ses.F_PAUSED, "paused"),
+              (_ses.F_EXTENDED, "extended"), (_ses.F_LAP, "lap"))
 
 
 def mmss(us):
@@ -174,7 +164,7 @@ def run(speed=60, plan_path=BEGINNER, out=None, live=None, timeout=120):
     plan_mod = fw.load("plan")
     parsed = lang.load(plan_path)
     table = plan_mod.encode(parsed)
-    steps = expand(parsed["steps"])
+    steps = [st[:3] for st in coach.expand(parsed["steps"])]
     show = Show(out, live)
     t_start = time.monotonic()
     try:
