@@ -6,10 +6,10 @@ import sys
 
 # Each module exposes register(subparsers); its subparsers set func(args) -> exit code.
 COMMAND_MODULES = [
-    "host_tools.cmd_plan",
-    "host_tools.cmd_deploy",
-    "host_tools.cmd_sim",
-    "host_tools.cmd_demo",
+    "host_tools.commands.plan",
+    "host_tools.commands.deploy",
+    "host_tools.commands.sim",
+    "host_tools.commands.demo",
 ]
 
 

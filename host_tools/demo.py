@@ -5,9 +5,9 @@ import os
 import sys
 import time
 
-from host_tools import coach, fw
-from host_tools import plan_lang as lang
-from host_tools.sim import Simulator
+from host_tools import fw
+from host_tools.plans import coach, lang
+from host_tools.sim.simulator import Simulator
 
 ROOT = fw.ROOT
 BEGINNER = os.path.join(ROOT, "examples", "beginner.plan")

@@ -6,7 +6,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIRMWARE = os.path.join(ROOT, "firmware")
 BOARDS = os.path.join(ROOT, "boards")
-FAKES = os.path.join(ROOT, "host_tools", "fakes")
+FAKES = os.path.join(ROOT, "host_tools", "sim", "fakes")
 
 if FIRMWARE not in sys.path:
     sys.path.insert(0, FIRMWARE)

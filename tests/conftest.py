@@ -14,7 +14,7 @@ MP_HEAP = "192K"  # smaller than a fresh RP2040's ~240 KB GC heap
 MP_TIMEOUT_S = 120
 
 # The fakes come first so `machine` and `micropython` resolve to them (not Blinka's shim).
-for _p in ("tests/mp", "boards", "firmware", "host_tools/fakes"):
+for _p in ("tests/mp", "boards", "firmware", "host_tools/sim/fakes"):
     _full = os.path.join(ROOT, _p)
     if _full not in sys.path:
         sys.path.insert(0, _full)
@@ -33,7 +33,7 @@ def run_micropython(args, timeout=MP_TIMEOUT_S, heap=MP_HEAP, cwd=None, input=No
 
 def pytest_configure(config):
     """Stage the OLED driver files where MicroPython tests find them (build/mplib)."""
-    from host_tools import drivers
+    from host_tools.device import drivers
 
     drivers.stage(os.path.join(ROOT, "build", "mplib"))
 

@@ -3,7 +3,7 @@
 import sys
 
 root = sys.argv[1]
-sys.path[:0] = [root + "/host_tools/fakes", root + "/firmware", root + "/boards",
+sys.path[:0] = [root + "/host_tools/sim/fakes", root + "/firmware", root + "/boards",
                 root + "/tests/mp", root + "/build/mplib"]
 mod = __import__(sys.argv[2])
 names = [n for n in dir(mod) if n.startswith("test_")]

@@ -28,7 +28,7 @@ def test_board_builds_contract_hw(name):
 
 
 def test_pico2_deploys_with_the_pico_wiring_it_imports():
-    from host_tools import deploy
+    from host_tools.device import deploy
 
     names = [dest for dest, _src in deploy.sources("pico2")]
     assert "board.py" in names and "pico.py" in names

@@ -8,7 +8,7 @@ import sys
 from conftest import ROOT
 
 from host_tools import fw
-from host_tools import plan_lang as lang
+from host_tools.plans import lang
 
 table = fw.load("plan")
 BEEPER = os.path.join(os.path.dirname(sys.executable), "beeper")

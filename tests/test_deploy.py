@@ -2,7 +2,7 @@
 
 import pytest
 
-from host_tools import deploy
+from host_tools.device import deploy
 
 
 def test_layout_main_stays_source_and_board_becomes_board_mpy():

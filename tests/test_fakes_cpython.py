@@ -8,7 +8,7 @@ import pytest
 from vclock import VirtualClock
 
 FAKES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "host_tools",
-                     "fakes")
+                     "sim", "fakes")
 
 
 def test_fake_micropython_is_the_one_imported():

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from plan_strategies import plans
 
-from host_tools import coach, fw
-from host_tools import plan_lang as lang
+from host_tools import fw
+from host_tools.plans import coach, lang
 
 table = fw.load("plan")
 

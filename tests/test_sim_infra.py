@@ -8,8 +8,8 @@ import time
 import pytest
 import serial
 
-from host_tools import deploy
-from host_tools.sim import Simulator
+from host_tools.device import deploy
+from host_tools.sim.simulator import Simulator
 
 MPREMOTE = os.path.join(os.path.dirname(sys.executable), "mpremote")
 

@@ -1,6 +1,6 @@
 """Terminal drawings of the panel: each character stands for the right pixels."""
 
-from host_tools.sim import frame_half_blocks, frame_quadrants, frame_text
+from host_tools.sim.simulator import frame_half_blocks, frame_quadrants, frame_text
 
 
 def panel(pixels):

@@ -7,7 +7,7 @@ import sys
 import vfs
 
 _root, _simdir, _flash, _speed, _mode = sys.argv[1:6]
-sys.path[:0] = [_root + "/host_tools/fakes", _root + "/host_tools"]
+sys.path[:0] = [_root + "/host_tools/sim/fakes", _root + "/host_tools/sim"]
 import machine  # noqa: E402,F401 - the fake; firmware's `import machine` finds it in sys.modules
 import sim_io  # noqa: E402
 import ssd1306_panel  # noqa: E402,F401 - preloaded for boards/sim.py

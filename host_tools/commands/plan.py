@@ -4,9 +4,9 @@ import json
 import os
 import sys
 
-from host_tools import coach, fw
-from host_tools import plan_lang as lang
+from host_tools import fw
 from host_tools.cli import CliError
+from host_tools.plans import coach, lang
 
 table = fw.load("plan")
 

@@ -4,7 +4,7 @@ import gc
 import sys
 
 root, build = sys.argv[1], sys.argv[2]
-sys.path[:0] = [root + "/host_tools/fakes", build]
+sys.path[:0] = [root + "/host_tools/sim/fakes", build]
 import machine  # noqa: E402,F401 - the fake hardware is not the app's: load it first
 import vclock  # noqa: E402,F401
 

@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-SECTIONS = ["host_tools.bench_plan", "host_tools.bench_cues", "host_tools.bench_heap"]
+SECTIONS = ["host_tools.bench.plan", "host_tools.bench.cues", "host_tools.bench.heap"]
 
 
 def main():

@@ -67,8 +67,8 @@ def _interrupt(*_):
 def run(args):
     """Run until interrupted; returns an exit code."""
     from host_tools.cli import CliError
-    from host_tools.deploy import DeployError
-    from host_tools.sim import SimError, Simulator
+    from host_tools.device.deploy import DeployError
+    from host_tools.sim.simulator import SimError, Simulator
 
     if args.keys and not sys.stdin.isatty():
         raise CliError("--keys needs a terminal on standard input")

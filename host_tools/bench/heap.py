@@ -4,8 +4,8 @@ import os
 import time
 
 from host_tools import fw
-from host_tools import plan_lang as lang
-from host_tools.sim import Simulator
+from host_tools.plans import lang
+from host_tools.sim.simulator import Simulator
 
 ADVANCED = os.path.join(fw.ROOT, "examples", "advanced.plan")
 HEAP = "192K"
@@ -46,7 +46,7 @@ def code_resident():
     import subprocess
     import sys
 
-    from host_tools import deploy
+    from host_tools.device import deploy
 
     files = deploy.build("sim")
     build_dir = os.path.dirname([local for dest, local in files if dest == "app.mpy"][0])
@@ -54,7 +54,7 @@ def code_resident():
             if dest.endswith(".mpy") and not dest.endswith("__init__.mpy") and dest != "board.mpy"]
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "micropython"),
                            "-X", "heapsize=" + HEAP,
-                           os.path.join(fw.ROOT, "host_tools", "mp_bench_code.py"),
+                           os.path.join(fw.ROOT, "host_tools", "bench", "mp_code.py"),
                            fw.ROOT, build_dir] + mods, capture_output=True, text=True, timeout=60)
     if proc.returncode:
         raise RuntimeError(proc.stderr.strip()[-300:])

@@ -1,6 +1,6 @@
 """`beeper deploy`: compile the firmware with mpy-cross and copy it to a Pico."""
 
-from host_tools import deploy
+from host_tools.device import deploy
 
 
 def register(sub):

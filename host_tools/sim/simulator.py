@@ -7,10 +7,11 @@ import sys
 import tempfile
 import time
 
-from host_tools import deploy, simpty
+from host_tools.device import deploy
+from host_tools.sim import simpty
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SIM_BOOT = os.path.join(ROOT, "host_tools", "sim_boot.py")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SIM_BOOT = os.path.join(ROOT, "host_tools", "sim", "sim_boot.py")
 FRAME = 1024
 SHORT_MS = 120
 LONG_MS = 1500
@@ -173,7 +174,7 @@ class Simulator:
             f.write(("%s %d\n" % (button, ms)).encode())
 
     def events(self):
-        """All event lines so far, split into fields (see host_tools/sim_io.py)."""
+        """All event lines so far, split into fields (see host_tools/sim/sim_io.py)."""
         with open(os.path.join(self.dir, "events"), "rb") as f:
             f.seek(self._ev_off)
             data = f.read()

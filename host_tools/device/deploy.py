@@ -9,9 +9,9 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from host_tools import drivers
+from host_tools.device import drivers
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIRMWARE = os.path.join(ROOT, "firmware")
 BOARDS = os.path.join(ROOT, "boards")
 BUILD = os.path.join(ROOT, "build")

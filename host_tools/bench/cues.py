@@ -98,7 +98,7 @@ def onset_rows(seeds=(1, 2, 3, 4)):
 
 _MP_POLL = """
 import sys, gc, time
-sys.path[:0] = [ROOT + '/host_tools/fakes', ROOT + '/firmware']
+sys.path[:0] = [ROOT + '/host_tools/sim/fakes', ROOT + '/firmware']
 import machine, vclock, plan, buzzer, cuetimer, session
 ck = vclock.VirtualClock(0)
 machine.set_clock(ck)

@@ -7,8 +7,8 @@ import sys
 import tempfile
 import time
 
-from host_tools import coach, fw
-from host_tools import plan_lang as lang
+from host_tools import fw
+from host_tools.plans import coach, lang
 
 table = fw.load("plan")
 EXAMPLES = os.path.join(fw.ROOT, "examples")
@@ -43,7 +43,7 @@ def decode_rows():
     p = lang.load(os.path.join(EXAMPLES, "advanced.plan"))
     hexdata = table.encode(p).hex()
     proc = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=192K",
-                           os.path.join(fw.ROOT, "host_tools", "mp_bench_decode.py"),
+                           os.path.join(fw.ROOT, "host_tools", "bench", "mp_decode.py"),
                            fw.ROOT, hexdata, "200"], capture_output=True, text=True, timeout=60)
     if proc.returncode:
         return [("tables", "MicroPython decode", "FAILED: " + proc.stderr.strip()[-200:], "")]
