@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint venv clean
+.PHONY: demo test test-slow bench lint venv clean
 
 venv: $(STAMP)
 
@@ -17,6 +17,11 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	$(BIN)/ruff check firmware boards host_tools tests
 	$(BIN)/python -m pytest
+
+# Every power-cut point with more tear sizes, and >= 10,000 fuzz cases per target.
+test-slow: $(STAMP)
+	$(BIN)/ruff check firmware boards host_tools tests
+	BEEPER_SLOW=1 $(BIN)/python -m pytest -o timeout=1800
 
 demo: $(STAMP)
 	$(BIN)/beeper demo

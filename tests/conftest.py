@@ -11,7 +11,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MP_DIR = os.path.join(ROOT, "tests", "mp")
 MICROPYTHON = os.path.join(os.path.dirname(sys.executable), "micropython")
 MP_HEAP = "192K"  # smaller than a fresh RP2040's ~240 KB GC heap
-MP_TIMEOUT_S = 120
+SLOW = bool(os.environ.get("BEEPER_SLOW"))  # `make test-slow`: every cut point, big fuzz
+MP_TIMEOUT_S = 1800 if SLOW else 120
 
 # The fakes come first so `machine` and `micropython` resolve to them (not Blinka's shim).
 for _p in ("tests/mp", "boards", "firmware", "host_tools/sim/fakes"):
@@ -43,6 +44,7 @@ class MpFailure(Exception):
 
 
 _results = {}
+_reports = []  # "@@REPORT ..." lines the MicroPython tests printed (power-cut walks, fuzz)
 
 
 def _module_results(path):
@@ -59,6 +61,7 @@ def _module_results(path):
     for m in re.finditer(r"@@MPTEST (\w+)\n(.*?)@@(PASS|FAIL)\n", out, re.S):
         res[m.group(1)] = (m.group(3) == "PASS", m.group(2))
     res["__output__"] = (False, out)
+    _reports.extend(re.findall(r"^@@REPORT (.*)$", out, re.M))
     _results[path] = res
     return res
 
@@ -91,6 +94,14 @@ class MpModule(pytest.File):
             names = re.findall(r"^def (test_\w+)\(", f.read(), re.M)
         for name in names:
             yield MpItem.from_parent(self, name=name + "[micropython]")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per fault scenario: cut points walked, records lost, plan sets mixed, fuzz."""
+    if _reports:
+        terminalreporter.section("fault scenarios (real MicroPython)")
+        for line in _reports:
+            terminalreporter.line(line)
 
 
 def pytest_collect_file(parent, file_path):

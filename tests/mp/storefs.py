@@ -37,6 +37,14 @@ class Port:
 _count = [0]
 
 
+def need_lfs(why="power cuts and full flash are simulated under LittleFS: MicroPython only"):
+    """Skip visibly on CPython (pytest.skip); a no-op under MicroPython."""
+    if not MP:
+        import pytest
+
+        pytest.skip(why)
+
+
 def fresh(blocks=32, block_size=512):
     """A new empty filesystem: (root path, flashdev.FlashDevice or None on CPython)."""
     _count[0] += 1

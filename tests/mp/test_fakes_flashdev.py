@@ -67,6 +67,49 @@ def test_power_cut_lands_half_and_stays_off():
     assert buf == b"\xff" * 16 and d.cuts == 1
 
 
+def test_torn_op_lands_the_chosen_bytes():
+    """cut_power_after(n, land): the torn program keeps its first `land` bytes (clamped),
+    a torn erase resets that many leading bytes to 0xFF; ops counts both kinds."""
+    for land, want in ((0, 0), (3, 3), (99, 8)):
+        d = FlashDevice(2, 64)
+        d.cut_power_after(0, land)
+        try:
+            d.writeblocks(0, b"\x00" * 8, 4)
+            raise AssertionError("no cut")
+        except PowerCut:
+            pass
+        buf = bytearray(16)
+        d.readblocks(0, buf)
+        assert buf == b"\xff" * 4 + b"\x00" * want + b"\xff" * (12 - want), (land, buf)
+        assert d.ops == 1
+    d = FlashDevice(2, 64)
+    d.writeblocks(1, b"\x00" * 64, 0)
+    d.cut_power_after(0, 10)
+    try:
+        d.ioctl(6, 1)
+        raise AssertionError("no cut")
+    except PowerCut:
+        pass
+    buf = bytearray(64)
+    d.readblocks(1, buf)
+    assert buf == b"\xff" * 10 + b"\x00" * 54 and d.ops == 2
+
+
+def test_worst_case_costs_are_the_datasheet_maximums():
+    """worst_case() charges 400 ms an erase and 3 ms a page; worst_case(False) goes back."""
+    from vclock import VirtualClock
+
+    c = VirtualClock()
+    d = FlashDevice(2, 4096, clock=c)
+    d.worst_case()
+    d.writeblocks(0, b"\x00" * 600)  # one erase + 3 pages
+    assert c.now_us == 400000 + 3 * 3000, c.now_us
+    d.worst_case(False)
+    t = c.now_us
+    d.writeblocks(1, b"\x00" * 256)
+    assert c.now_us - t == 45000 + 800
+
+
 def test_program_spanning_blocks_ands_and_cuts_by_bytes():
     """A range across block boundaries is split per block: AND semantics, one violation count,
     and a cut lands the first half of the bytes wherever the boundary falls."""
@@ -119,7 +162,12 @@ def test_snapshot_is_one_bytes_per_block_and_restores():
         d.writeblocks(2, b"\x00" * 5, 0)
         d.restore(snap)
         assert d.snapshot() == snap
-        assert (d.programs, d.erases) == (ops[0] + 1, ops[1] + 2)  # restore isn't counted
+        sp = d.snapshot(sparse=True)  # erased blocks as None
+        assert sp == [snap[0], snap[1], None], sp
+        d.ioctl(6, 0)
+        d.restore(sp)
+        assert d.snapshot() == snap
+        assert (d.programs, d.erases) == (ops[0] + 1, ops[1] + 3)  # restore isn't counted
         d.restore(b"\xa5" * 384)  # a whole image as one bytes object
         buf = bytearray(384)
         d.readblocks(0, buf)

@@ -18,6 +18,9 @@ class FlashDevice:
     ERASE_US = 45000  # per 4 KB sector
     PROG_US = 800  # per 256-byte page (started)
     PAGE = 256
+    # W25Q16JV datasheet maximums (../shared/rp2-timing.md): worst_case() switches to them.
+    ERASE_MAX_US = 400000
+    PROG_MAX_US = 3000
 
     def __init__(self, blocks, block_size=4096, path=None, clock=None):
         self.blocks = blocks
@@ -32,6 +35,7 @@ class FlashDevice:
         self.violations = 0  # programs that tried to set a 0 bit back to 1 (NOR can't)
         self.cuts = 0
         self._cut = -1  # ops left before the cut; -1 = none planned
+        self._land = None  # bytes of the cut op that reach the array; None = half
         self.off = False
         self._ff = b"\xff" * block_size
         self._f = None
@@ -96,6 +100,11 @@ class FlashDevice:
             self._cut -= 1
         return False
 
+    def _landed(self, n):
+        """How many of an n-byte op's bytes reach the array when it is cut."""
+        k = n // 2 if self._land is None else self._land
+        return 0 if k < 0 else (n if k > n else k)
+
     def _stall(self, us):
         if self.clock is not None:
             self.clock.stall_us(us)
@@ -108,7 +117,7 @@ class FlashDevice:
         addr = block * self.block_size
         self.erases += 1
         if cut:
-            self._write(addr, self._ff[:self.block_size // 2])
+            self._write(addr, self._ff[:self._landed(self.block_size)])
             raise PowerCut("power cut during erase of block %d" % block)
         self._write(addr, self._ff)
         self._stall(self.ERASE_US * self.block_size // 4096)
@@ -119,7 +128,7 @@ class FlashDevice:
         if addr < 0 or addr + n > self.size:
             raise OSError(22)
         cut = self._gate()
-        land = n // 2 if cut else n  # bytes that reach the array
+        land = self._landed(n) if cut else n  # bytes that reach the array
         mv = memoryview(data)
         bad = False
         pos = 0
@@ -175,9 +184,24 @@ class FlashDevice:
         return 0
 
     # --- test hooks ----------------------------------------------------------------------
-    def cut_power_after(self, n):
-        """After n more program/erase ops complete, the next lands half-way and raises PowerCut."""
+    @property
+    def ops(self):
+        """Program and erase operations so far (what cut_power_after counts)."""
+        return self.programs + self.erases
+
+    def worst_case(self, on=True):
+        """Charge the datasheet maximums (400 ms erase, 3 ms page) instead of typical times."""
+        self.ERASE_US = self.ERASE_MAX_US if on else FlashDevice.ERASE_US
+        self.PROG_US = self.PROG_MAX_US if on else FlashDevice.PROG_US
+
+    def cut_power_after(self, n, land=None):
+        """After n more program/erase ops complete, the next is torn and raises PowerCut.
+
+        land: how many of the torn op's first bytes reach the array (0 = none, None = half;
+        clamped to the op's size). An erase sets that many leading bytes to 0xFF.
+        """
         self._cut = n
+        self._land = land
 
     def power_on(self):
         """Restore power (cancels a planned cut); the image keeps whatever landed.
@@ -190,29 +214,31 @@ class FlashDevice:
         self.off = False
         self._cut = -1
 
-    def snapshot(self):
-        """The whole image as a list of bytes, one per block (for restore())."""
+    def snapshot(self, sparse=False):
+        """The whole image as a list of bytes, one per block (for restore()); sparse=True puts
+        None for an erased block (a mostly empty image costs little RAM)."""
         gc.collect()  # a block-sized hole per entry, not one image-sized one
         out = []
+        buf = bytearray(self.block_size)
         for b in range(self.blocks):
             if self._ram is not None:
-                out.append(bytes(self._ram[b]))
+                buf = self._ram[b]
             else:
-                buf = bytearray(self.block_size)
                 self._read(b * self.block_size, buf)
-                out.append(bytes(buf))
+            out.append(None if sparse and buf == self._ff else bytes(buf))
         return out
 
     def restore(self, image):
-        """Overwrite the whole image (no counting, no cost) from snapshot()'s list of blocks,
-        or from one bytes-like of the whole image."""
+        """Overwrite the whole image (no counting, no cost) from snapshot()'s list of blocks
+        (None = erased), or from one bytes-like of the whole image."""
         if isinstance(image, (list, tuple)):
             if len(image) != self.blocks:
                 raise ValueError("image has %d blocks, device %d" % (len(image), self.blocks))
             for b in range(self.blocks):
-                if len(image[b]) != self.block_size:
+                blk = self._ff if image[b] is None else image[b]
+                if len(blk) != self.block_size:
                     raise ValueError("image block %d is not %d bytes" % (b, self.block_size))
-                self._write(b * self.block_size, image[b])
+                self._write(b * self.block_size, blk)
         else:
             if len(image) != self.size:
                 raise ValueError("image is %d bytes, device %d" % (len(image), self.size))
