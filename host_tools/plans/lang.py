@@ -17,6 +17,11 @@ _HEADER_RE = re.compile(r"([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 _REPEAT_RE = re.compile(r"(\d+)\s*[xX]$")
 _HMS_RE = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _CLOCK_RE = re.compile(r"(\d+):(\d+)$")
+_LINES_RE = re.compile(r"\r\n|\r|\n")  # CRLF and old-Mac CR files split like LF ones
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # the OLED has no glyph for these
+MAX_DIAGS = 20  # a junk file gets the first errors and a count, not thousands of lines
+MAX_UTF8_DIAGS = 5
+_ESCAPED_RE = re.compile("[\udc80-\udcff]+")
 
 
 class Diagnostic:
@@ -78,26 +83,50 @@ def format_duration(sec):
 
 
 def _decode(data, filename, diags):
-    """Bytes -> text, reporting undecodable bytes at their line and column."""
+    """Bytes -> text, reporting undecodable bytes at their line and column (the first few)."""
     if isinstance(data, str):
         return data
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    pos = 0
-    while True:
-        try:
-            data[pos:].decode("utf-8")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        diags.append(Diagnostic(filename, 1, 1, "file is UTF-16: save it as UTF-8"))
+        return None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, col = _position(data, nul)
+        diags.append(Diagnostic(filename, line, col,
+                                "binary data (a NUL byte), not a plan file"))
+        return None
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]  # a UTF-8 byte order mark (Windows editors) is not an error
+    # Undecodable bytes become lone surrogates U+DC80..U+DCFF: found in one linear pass.
+    text = data.decode("utf-8", "surrogateescape")
+    found = 0
+    for m in _ESCAPED_RE.finditer(text):
+        found += 1
+        line_start = max(text.rfind("\n", 0, m.start()), text.rfind("\r", 0, m.start())) + 1
+        line = len(_LINES_RE.findall(text, 0, line_start)) + 1
+        if found > MAX_UTF8_DIAGS:
+            diags.append(Diagnostic(filename, line, m.start() - line_start + 1,
+                                    "more bytes that are not UTF-8 (the first %d shown)"
+                                    % MAX_UTF8_DIAGS))
             break
-        except UnicodeDecodeError as e:
-            bad = pos + e.start
-            line_start = data.rfind(b"\n", 0, bad) + 1
-            line = data.count(b"\n", 0, bad) + 1
-            col = len(data[line_start:bad].decode("utf-8", "replace")) + 1
-            diags.append(Diagnostic(filename, line, col, "text is not valid UTF-8"))
-            pos = bad + max(1, e.end - e.start)
-    return data.decode("utf-8", "replace")
+        diags.append(Diagnostic(filename, line, m.start() - line_start + 1,
+                                "text is not valid UTF-8"))
+    return _ESCAPED_RE.sub("\ufffd", text) if found else text
+
+
+def _position(data, at):
+    """1-based (line, column) of byte offset `at` (bytes before it decoded leniently)."""
+    head = data[:at].decode("utf-8", "replace")
+    line_start = max(head.rfind("\n"), head.rfind("\r")) + 1
+    return len(_LINES_RE.findall(head)) + 1, len(head) - line_start + 1
+
+
+def _control(text, lineno, col, what, err):
+    """Report a control character (escape, bell, ...) in a title or label."""
+    m = _CONTROL_RE.search(text)
+    if m:
+        err(lineno, col + m.start(), "control character U+%04X in the %s"
+            % (ord(m.group(0)), what))
 
 
 class _Block:
@@ -115,14 +144,15 @@ def parse(data, filename="<plan>"):
         diags.append(Diagnostic(filename, line, col, msg))
 
     text = _decode(data, filename, diags)
+    if text is None:
+        raise PlanSyntaxError(diags)
     headers = {}
     root = []
     stack = [_Block("", root)]
     pending = None  # the repeat node whose block has not started yet
     indent_style = None  # (char, line) of the first indented line
     seen_step = False
-    for lineno, raw in enumerate(text.split("\n"), 1):
-        raw = raw.rstrip("\r")
+    for lineno, raw in enumerate(_LINES_RE.split(text), 1):
         body = raw.lstrip(" \t")
         if not body or body.startswith("#"):
             continue
@@ -172,6 +202,11 @@ def parse(data, filename="<plan>"):
         _device_limits(plan, root, err)
     if diags:
         diags.sort(key=lambda d: (d.line, d.col))
+        if len(diags) > MAX_DIAGS:
+            more = diags[MAX_DIAGS]
+            diags = diags[:MAX_DIAGS] + [Diagnostic(
+                filename, more.line, more.col, "... and %d more errors (the first %d shown)"
+                % (len(diags) - MAX_DIAGS, MAX_DIAGS))]
         raise PlanSyntaxError(diags)
     return plan
 
@@ -221,6 +256,8 @@ def _header(m, lineno, headers, err):
         elif len(value.encode("utf-8")) > table.MAX_TEXT:
             err(lineno, vcol, "title is %d bytes; the device holds at most %d"
                 % (len(value.encode("utf-8")), table.MAX_TEXT))
+        else:
+            _control(value, lineno, vcol, "title", err)
         headers[key] = (value, lineno)
     elif key == "halfway":
         if value.lower() not in YES + NO:
@@ -269,6 +306,8 @@ def _statement(body, lineno, col, err):
     if len(label.encode("utf-8")) > table.MAX_TEXT:
         err(lineno, col + rest[0].start(), "label is %d bytes; the device holds at most %d"
             % (len(label.encode("utf-8")), table.MAX_TEXT))
+    elif label:
+        _control(label, lineno, col + rest[0].start(), "label", err)
     return [kind.lower(), dur, label, opts, lineno, col]
 
 
