@@ -55,6 +55,11 @@ class App:
         self.start_s = 0
         self.rpe = self.RPE_START
         self.seq = -1  # log record written for the last session, -1 = none
+        self.rtc_set = False  # the host set the RTC this boot (the link sets it)
+        self.start_ticks_ms = 0
+        self._rtc_at_start = False
+        self._onsets = 0  # CueTimer onsets already folded into _worst
+        self._worst = -1  # worst |onset error| of this session (us); -1 = none seen
         # Flash full is known at boot: no room for the log of the longest stored plan.
         self.full = self.logbook is not None and (self.logbook.full or not self._log_room())
         self.saves = 0  # log writes attempted (tests)
@@ -80,6 +85,7 @@ class App:
             import store
 
             self.store = store.Store(root)
+            self.store.count_boot()
             self.logbook = logbook.Logbook(self.store)
         except (OSError, ValueError, ImportError) as e:
             print("store:", e)
@@ -98,15 +104,25 @@ class App:
 
         return [plan.Table(b) for b in defaults.PLANS]
 
+    def boot_count(self):
+        """This boot's number (0 without a store)."""
+        return getattr(self.store, "boot_count", 0)
+
     def _log_room(self):
         """Would the logbook take the record of the longest session the plans can make?"""
         n = 0
+        sb = 0
         for t in self.tables:
             k = t.step_count()
             if k > n:
                 n = k
+            b = 0
+            for i in range(t.nstr):
+                b += 1 + len(t.label(i).encode())
+            if b > sb:
+                sb = b
         try:
-            return self.logbook.room_for(n)
+            return self.logbook.room_for(n, sb)
         except OSError as e:  # statvfs or compaction failed: the append will tell
             print("log:", e)
             return True
@@ -126,6 +142,7 @@ class App:
             self._on_button(ev)
         s = self.sess
         if s is not None and self.mode == M_RUN:
+            self._track_onsets()
             bits = s.poll()
             if bits:
                 self._dirty = True
@@ -226,6 +243,10 @@ class App:
         self._step = -2
         t = getattr(self.clock, "time", None)
         self.start_s = int(t()) if t is not None else 0
+        self.start_ticks_ms = self.clock.ticks_ms()
+        self._rtc_at_start = self.rtc_set
+        self._onsets = self.edge.n_onsets
+        self._worst = -1
         s.start()
         self.mode = M_RUN
         self._cache_step()
@@ -249,6 +270,33 @@ class App:
 
     # ----- logging -----
 
+    def _track_onsets(self):
+        """Fold new CueTimer onsets into the session's worst onset error (main loop only)."""
+        e = self.edge
+        n = e.n_onsets
+        k = self._onsets
+        if k == n:
+            return
+        if n - k > e.log_n:
+            self._worst = 0x10000  # onsets left the ring unseen: the worst is unknown
+        elif self._worst < 0x10000:
+            while k < n:
+                d = e.onset_error_us(k)
+                if d < 0:
+                    d = -d
+                if d > self._worst:
+                    self._worst = d
+                k += 1
+        self._onsets = n
+
+    def worst_onset_us(self):
+        """This session's worst onset error for the log: 0..0xFFFE us, 0xFFFF = unknown."""
+        self._track_onsets()
+        w = self._worst
+        if w < 0 or w >= 0x10000:
+            return 0xFFFF
+        return w if w < 0xFFFE else 0xFFFE
+
     def _save(self):
         """Write the log once no cue sounds or is near (flash writes stall the CPU)."""
         s = self.sess
@@ -261,7 +309,11 @@ class App:
             return
         self.saves += 1
         try:
-            self.seq = lb.append(s, s.table.crc, self.start_s, self.rpe)
+            self.seq = lb.append(s, s.table.crc, self.start_s, self.rpe,
+                                 boot_count=self.boot_count(),
+                                 start_ticks_ms=self.start_ticks_ms,
+                                 rtc_set=self._rtc_at_start,
+                                 worst_onset_us=self.worst_onset_us())
             self.full = not self._log_room()  # the menu warns before the next session
         except OSError as e:
             print("log:", e)

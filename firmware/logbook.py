@@ -10,15 +10,31 @@ LOG_DIR = "log"
 ACK = "ack.bin"
 ACK_TMP = "ack.tmp"
 CUT_TMP = "cut.tmp"
-REC_MAGIC = 0xA7  # first byte of a v1 record
+REC_MAGIC = 0xA8  # first byte of a v2 record (written)
+REC_MAGIC_V1 = 0xA7  # first byte of a v1 record (still read)
 HDR = 3  # magic u8 + payload length u16
-FIXED = 20  # seq, plan hash, start s (u32 each), end reason, rpe (u8), n (u16), paused ms (u32)
-PER = 11  # per interval: planned ms, actual ms (u32), flags (u8), lap taps (u16)
+# v2 fixed part: seq, plan hash, start s (u32), boot count (u16), start ticks ms (u32),
+# flags (u8: RF_RTC_SET), end reason, rpe (u8), worst onset us (u16), paused ms (u32),
+# n intervals (u16), string count (u8); then the strings (u8 length + UTF-8 each; string 0 is
+# the plan title, the others its labels), then n intervals.
+FIXED = 30
+FMT = "<IIIHIBBBHIHB"
+PER = 13  # per interval: planned ms, actual ms (u32), flags (u8), lap taps (u16), kind, label
+PER_FMT = "<IIBHBB"
+FIXED_V1 = 20  # v1: seq, plan hash, start s (u32), end reason, rpe (u8), n (u16), paused ms
+PER_V1 = 11  # v1 interval: planned ms, actual ms, flags, lap taps
 TRAILER = 4  # CRC32 of header + payload
 TORN = 1
 DAMAGED = 2
-# Bounded record: 20 + 1024 * 11 bytes fits the u16 length and a Pico's heap with room.
+# Bounded record: 30 + 1024 + 1024 * 13 bytes fits the u16 length and a Pico's heap with room.
 MAX_INTERVALS = 1024
+MAX_STRINGS = 64  # a plan table is at most 1 KB, so its strings are too
+MAX_TEXT = 40  # bytes of one string (plan.MAX_TEXT)
+MAX_STR_BYTES = 1024
+NO_LABEL = 0xFF
+NO_KIND = 0xFF  # v1 records carry no kind
+ONSET_UNKNOWN = 0xFFFF
+RF_RTC_SET = 1  # the host had set the RTC this boot before the session started
 # Segments stay about one 4 KB flash block: cutting a torn tail rewrites one small file and
 # compaction deletes whole files (no copying of unsynced records, ever).
 SEG_BYTES = 4000
@@ -29,47 +45,144 @@ F_SKIPPED = 1
 F_PAUSED = 2
 F_EXTENDED = 4
 F_LAP = 8
+# End reasons (session.END_DONE = 0, END_EARLY = 1; the rest are set by recovery code).
+END_FINISHED = 0
+END_EARLY = 1
+END_ABANDONED = 2
+END_POWER_LOSS = 3
+END_WATCHDOG = 4
+END_CHECKPOINT = 5
+END_OPEN = 6
+END_REASONS = {END_FINISHED: "finished", END_EARLY: "finished early",
+               END_ABANDONED: "abandoned", END_POWER_LOSS: "power loss",
+               END_WATCHDOG: "watchdog", END_CHECKPOINT: "checkpoint", END_OPEN: "open"}
 
 
-def record_size(n):
-    """Bytes on flash for a record of n intervals."""
-    return HDR + FIXED + PER * n + TRAILER
+def _text(s):
+    """UTF-8 bytes of s, cut to MAX_TEXT bytes at a character boundary."""
+    b = s.encode() if isinstance(s, str) else bytes(s)
+    if len(b) <= MAX_TEXT:
+        return b
+    n = MAX_TEXT
+    while n and b[n] & 0xC0 == 0x80:
+        n -= 1  # do not split a multi-byte character
+    return b[:n]
 
 
-def encode(seq, plan_hash, start_s, end_reason, rpe, paused_ms, intervals):
-    """One record as bytes; intervals is a list of (planned_ms, actual_ms, flags, laps)."""
+def _strings(strings):
+    """The strings as a list of bytes, bounded in count and total size."""
+    out = []
+    total = 0
+    for s in strings[:MAX_STRINGS]:
+        b = _text(s)
+        if total + 1 + len(b) > MAX_STR_BYTES:
+            break
+        total += 1 + len(b)
+        out.append(b)
+    return out
+
+
+def record_size(n, sbytes=0):
+    """Bytes on flash for a v2 record of n intervals and sbytes of strings (1 + len each)."""
+    return HDR + FIXED + sbytes + PER * n + TRAILER
+
+
+def strings_size(strings):
+    """Bytes the strings take in a record."""
+    n = 0
+    for b in _strings(strings):
+        n += 1 + len(b)
+    return n
+
+
+def encode(seq, plan_hash, start_s, end_reason, rpe, paused_ms, intervals, boot_count=0,
+           start_ticks_ms=0, rtc_set=False, worst_onset_us=ONSET_UNKNOWN, strings=()):
+    """One v2 record as bytes.
+
+    intervals: (planned_ms, actual_ms, flags, laps[, kind, label]) each; strings: the plan's
+    title then its labels (an interval's label indexes them; NO_LABEL = none).
+    """
     n = len(intervals)
-    buf = bytearray(record_size(n))
-    struct.pack_into("<BHIIIBBHI", buf, 0, REC_MAGIC, FIXED + PER * n, seq, plan_hash,
-                     start_s, end_reason, rpe, n, paused_ms)
+    strs = _strings(strings)
+    sb = 0
+    for b in strs:
+        sb += 1 + len(b)
+    buf = bytearray(record_size(n, sb))
+    struct.pack_into("<BH" + FMT[1:], buf, 0, REC_MAGIC, FIXED + sb + PER * n, seq, plan_hash,
+                     start_s, boot_count & 0xFFFF, start_ticks_ms & 0xFFFFFFFF,
+                     RF_RTC_SET if rtc_set else 0, end_reason, rpe,
+                     worst_onset_us if 0 <= worst_onset_us < ONSET_UNKNOWN else ONSET_UNKNOWN,
+                     paused_ms, n, len(strs))
     pos = HDR + FIXED
+    for b in strs:
+        buf[pos] = len(b)
+        buf[pos + 1 : pos + 1 + len(b)] = b
+        pos += 1 + len(b)
     for iv in intervals:
-        struct.pack_into("<IIBH", buf, pos, iv[0], iv[1], iv[2], iv[3])
+        kind = iv[4] if len(iv) > 4 else NO_KIND
+        label = iv[5] if len(iv) > 5 else NO_LABEL
+        struct.pack_into(PER_FMT, buf, pos, iv[0], iv[1], iv[2], iv[3], kind, label)
         pos += PER
     struct.pack_into("<I", buf, pos, crc32(memoryview(buf)[:pos]))
     return buf
 
 
+def _decode_v1(rec, plen):
+    """Payload of a v1 record -> the v2 dict shape (unknown fields at their defaults)."""
+    seq, ph, st, er, rpe, cnt, pms = struct.unpack_from("<IIIBBHI", rec, HDR)
+    if plen != FIXED_V1 + PER_V1 * cnt:
+        raise ValueError("record interval count mismatch")
+    ivs = []
+    pos = HDR + FIXED_V1
+    for _ in range(cnt):
+        p, a, f, lp = struct.unpack_from("<IIBH", rec, pos)
+        ivs.append((p, a, f, lp, NO_KIND, NO_LABEL))
+        pos += PER_V1
+    return {"version": 1, "seq": seq, "plan_hash": ph, "start_s": st, "boot_count": 0,
+            "start_ticks_ms": 0, "rtc_set": False, "end_reason": er, "rpe": rpe,
+            "paused_ms": pms, "worst_onset_us": ONSET_UNKNOWN, "title": "", "strings": [],
+            "intervals": ivs}
+
+
 def decode(rec):
-    """A whole record (header, payload, CRC) -> dict; ValueError if it is damaged."""
+    """A whole record (header, payload, CRC) -> dict; ValueError if it is damaged.
+
+    Keys: version, seq, plan_hash, start_s, boot_count, start_ticks_ms, rtc_set, end_reason,
+    rpe, paused_ms, worst_onset_us, title, strings (title first, then labels) and intervals,
+    a list of (planned_ms, actual_ms, flags, laps, kind, label) tuples.
+    """
     n = len(rec)
-    if n < HDR + FIXED + TRAILER or rec[0] != REC_MAGIC:
+    if n < HDR + FIXED_V1 + TRAILER or rec[0] not in (REC_MAGIC, REC_MAGIC_V1):
         raise ValueError("not a log record")
     plen = rec[1] | rec[2] << 8
     if n != HDR + plen + TRAILER:
         raise ValueError("record length mismatch")
     if crc32(memoryview(rec)[: n - 4]) != struct.unpack_from("<I", rec, n - 4)[0]:
         raise ValueError("record CRC32 mismatch")
-    seq, ph, st, er, rpe, cnt, pms = struct.unpack_from("<IIIBBHI", rec, HDR)
-    if plen != FIXED + PER * cnt:
+    if rec[0] == REC_MAGIC_V1:
+        return _decode_v1(rec, plen)
+    if plen < FIXED:
+        raise ValueError("record too short")
+    (seq, ph, st, boots, ticks, rf, er, rpe, worst, pms, cnt,
+     nstr) = struct.unpack_from(FMT, rec, HDR)
+    pos = HDR + FIXED
+    end = HDR + plen
+    strs = []
+    for _ in range(nstr):
+        if pos >= end or pos + 1 + rec[pos] > end:
+            raise ValueError("record strings run past the end")
+        strs.append(str(bytes(rec[pos + 1 : pos + 1 + rec[pos]]), "utf-8"))
+        pos += 1 + rec[pos]
+    if end - pos != PER * cnt:
         raise ValueError("record interval count mismatch")
     ivs = []
-    pos = HDR + FIXED
     for _ in range(cnt):
-        ivs.append(struct.unpack_from("<IIBH", rec, pos))
+        ivs.append(struct.unpack_from(PER_FMT, rec, pos))
         pos += PER
-    return {"seq": seq, "plan_hash": ph, "start_s": st, "end_reason": er, "rpe": rpe,
-            "paused_ms": pms, "intervals": ivs}
+    return {"version": 2, "seq": seq, "plan_hash": ph, "start_s": st, "boot_count": boots,
+            "start_ticks_ms": ticks, "rtc_set": bool(rf & RF_RTC_SET), "end_reason": er,
+            "rpe": rpe, "paused_ms": pms, "worst_onset_us": worst,
+            "title": strs[0] if strs else "", "strings": strs, "intervals": ivs}
 
 
 def _u32(v):
@@ -82,10 +195,12 @@ def _read_record(f):
     hdr = f.read(HDR)
     if not hdr:
         return None
-    if len(hdr) < HDR or hdr[0] != REC_MAGIC:
+    if len(hdr) < HDR or hdr[0] not in (REC_MAGIC, REC_MAGIC_V1):
         return False
     plen = hdr[1] | hdr[2] << 8
-    if plen < FIXED or (plen - FIXED) % PER:
+    if hdr[0] == REC_MAGIC_V1 and (plen < FIXED_V1 or (plen - FIXED_V1) % PER_V1):
+        return False
+    if hdr[0] == REC_MAGIC and plen < FIXED:  # the rest is checked by decode (strings vary)
         return False
     body = f.read(plen + TRAILER)
     if len(body) < plen + TRAILER:
@@ -175,7 +290,7 @@ class Logbook:
         if rest < HDR:
             return good, last, TORN
         plen = hdr[1] | hdr[2] << 8
-        if hdr[0] == REC_MAGIC and HDR + plen + TRAILER >= rest:
+        if hdr[0] in (REC_MAGIC, REC_MAGIC_V1) and HDR + plen + TRAILER >= rest:
             return good, last, TORN  # runs past the end, or the CRC of the last record fails
         return good, last, DAMAGED
 
@@ -192,7 +307,7 @@ class Logbook:
                 self._sealed = True
                 # Seqs run +1 a record from the name within a segment: skip past any record
                 # that may hide behind the damage, so no seq is ever given out twice.
-                last = self._segs[-1] + os.stat(path)[6] // record_size(0)
+                last = self._segs[-1] + os.stat(path)[6] // (HDR + FIXED_V1 + TRAILER)
             if good or damage == DAMAGED:
                 self._cur_size = good
                 self.last_seq = last
@@ -218,10 +333,10 @@ class Logbook:
         bs = self.store.block_size()
         return self.store.free_bytes() >= need + RESERVE_BLOCKS * bs
 
-    def room_for(self, n):
-        """Would a record of n intervals be taken now? As append decides: the reserve kept,
-        acked segments compacted first when short. Sets `full` when it would not."""
-        need = record_size(n if n < MAX_INTERVALS else MAX_INTERVALS)
+    def room_for(self, n, sbytes=0):
+        """Would a record of n intervals (and sbytes of strings) be taken now? As append
+        decides: the reserve kept, acked segments compacted first. Sets `full` when not."""
+        need = record_size(n if n < MAX_INTERVALS else MAX_INTERVALS, sbytes)
         if not self._room(need):
             self.compact()
             if not self._room(need):
@@ -229,21 +344,40 @@ class Logbook:
                 return False
         return True
 
-    def append(self, session, plan_hash, start_s, rpe):
-        """Write one session record (one open/write/close); returns its seq; FlashFull."""
+    def append(self, session, plan_hash, start_s, rpe, boot_count=0, start_ticks_ms=0,
+               rtc_set=False, worst_onset_us=ONSET_UNKNOWN):
+        """Write one session record (one open/write/close); returns its seq; FlashFull.
+
+        Kinds, labels and the title come from session.table when it has one.
+        """
         if not 0 <= rpe <= 10:
             raise ValueError("rpe must be 0 (not given) or 1..10")
         n = session.n_done
         if n > MAX_INTERVALS:
             n = MAX_INTERVALS  # keep the record bounded; longer sessions keep their start
+        table = getattr(session, "table", None)
+        cur = None
+        strings = ()
+        if table is not None:
+            import plan
+
+            cur = plan.Cursor(table)
+            strings = [table.label(i) for i in range(table.nstr)]
         ivs = []
         for i in range(n):
             laps = session.laps[i]
+            kind = NO_KIND
+            label = NO_LABEL
+            if cur is not None and cur.next():
+                kind = cur.kind
+                label = cur.label if 0 <= cur.label < MAX_STRINGS else NO_LABEL
             ivs.append((_u32(session.planned_ms[i]), _u32(session.actual_ms[i]),
-                        session.flags[i] & 0xFF, laps if laps < 0xFFFF else 0xFFFF))
+                        session.flags[i] & 0xFF, laps if laps < 0xFFFF else 0xFFFF, kind,
+                        label))
         seq = self.last_seq + 1
         rec = encode(seq, plan_hash & 0xFFFFFFFF, _u32(start_s), session.end_reason & 0xFF,
-                     rpe, _u32(session.paused_ms), ivs)
+                     rpe, _u32(session.paused_ms), ivs, boot_count, _u32(start_ticks_ms),
+                     rtc_set, worst_onset_us, strings)
         need = len(rec)
         if not self._room(need):
             self.compact()

@@ -7,6 +7,8 @@ from crc import crc32
 
 PLANS = "plans.bin"
 PLANS_TMP = "plans.tmp"
+BOOTS = "boot.bin"  # u16 boot count + CRC32
+BOOTS_TMP = "boot.tmp"
 MAGIC = b"PSET"
 MAX_TABLES = 255  # count is a u8
 MAX_TABLE_BYTES = 0xFFFF  # length is a u16
@@ -50,6 +52,26 @@ class Store:
         self._table = table or _plan_table
         # A temp left by a cut during save_plans is garbage: plans.bin is still the old set.
         _remove(self.path(PLANS_TMP))
+        self.boot_count = 0  # set by count_boot()
+
+    def count_boot(self):
+        """Add this boot to the stored boot counter (atomic replace); returns the new count.
+
+        Call once per boot. A missing or damaged counter restarts at 1; a failed write keeps
+        the count in RAM so the app still runs.
+        """
+        b = self.read_file(BOOTS)
+        n = 0
+        if b is not None and len(b) == 6 and crc32(b[:2]) == struct.unpack_from("<I", b, 2)[0]:
+            n = b[0] | b[1] << 8
+        n = (n + 1) & 0xFFFF or 1  # u16; 0 means "never counted"
+        h = struct.pack("<H", n)
+        try:
+            self.write_atomic(BOOTS, (h, struct.pack("<I", crc32(h))), BOOTS_TMP)
+        except (OSError, StoreError):
+            pass  # flash full or failing: the count still serves this boot
+        self.boot_count = n
+        return n
 
     def path(self, name):
         """Absolute path of a file under the root."""

@@ -1,5 +1,6 @@
 # Runs one dual-interpreter test module under real MicroPython and reports each test function.
 # Usage: micropython mp_run.py ROOT MODULE   (ROOT is the repository root)
+import gc
 import sys
 
 root = sys.argv[1]
@@ -9,6 +10,7 @@ mod = __import__(sys.argv[2])
 names = [n for n in dir(mod) if n.startswith("test_")]
 names.sort()
 for name in names:
+    gc.collect()  # one test's garbage must not fragment the next one's heap
     print("@@MPTEST", name)
     try:
         getattr(mod, name)()

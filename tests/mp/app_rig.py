@@ -98,9 +98,9 @@ class TimedLogbook(logbook.Logbook):
         self.appends = []
         super().__init__(st)
 
-    def append(self, session, plan_hash, start_s, rpe):
+    def append(self, session, plan_hash, start_s, rpe, **meta):
         self.appends.append(machine.get_clock().now_us)
-        return super().append(session, plan_hash, start_s, rpe)
+        return super().append(session, plan_hash, start_s, rpe, **meta)
 
 
 class FullStore(store.Store):

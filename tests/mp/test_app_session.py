@@ -130,6 +130,13 @@ def test_whole_session_scripted():
     assert flags == [ses.F_PAUSED, 0, ses.F_SKIPPED, 0, 0, ses.F_LAP, ses.F_SKIPPED], flags
     laps = [iv[3] for iv in ivs]
     assert laps == [0, 2, 0, 0, 0, 1, 0], laps
+    # record v2: kinds and labels by interval, the title, when in this boot, cue accuracy
+    assert [iv[4] for iv in ivs] == [0, 1, 2, 1, 2, 1, 4]
+    assert [rec["strings"][iv[5]] for iv in ivs] == ["Jog", "Sprint", "Walk", "Sprint",
+                                                      "Walk", "Fly", "Stretch"]
+    assert rec["title"] == "Test run" and not rec["rtc_set"]
+    assert rec["start_ticks_ms"] == (t_start // 1000) & ((1 << 30) - 1)
+    assert 0 <= rec["worst_onset_us"] < 1000, rec["worst_onset_us"]  # virtual time: latency
     actual = [iv[1] for iv in ivs]
     # full steps are exact; button-ended ones within the debounce + loop latency
     assert actual[0] == 5000 and actual[1] == 6000 and actual[3] == 6000 and actual[4] == 5000

@@ -31,7 +31,7 @@ def check(rec, n, k, seq):
     assert len(rec["intervals"]) == n
     for i in range(n):
         assert tuple(rec["intervals"][i]) == (s.planned_ms[i], s.actual_ms[i], s.flags[i],
-                                              s.laps[i])
+                                              s.laps[i], logbook.NO_KIND, logbook.NO_LABEL)
 
 
 def add(lb, n, k):
@@ -43,12 +43,13 @@ def segs(root):
 
 
 def test_record_size_for_twelve_intervals():
-    assert logbook.record_size(12) == 159
-    assert logbook.record_size(14) == 181
+    assert logbook.record_size(12) == 193
+    assert logbook.record_size(14, 20) == 239
     rec = logbook.encode(5, 1, 2, 1, 7, 3, [(1, 2, 3, 4)])
     d = logbook.decode(rec)
     assert d["seq"] == 5 and d["end_reason"] == 1 and d["rpe"] == 7
-    assert [tuple(i) for i in d["intervals"]] == [(1, 2, 3, 4)]
+    assert [tuple(i) for i in d["intervals"]] == [(1, 2, 3, 4, 0xFF, 0xFF)]
+    assert d["title"] == "" and d["worst_onset_us"] == 0xFFFF and not d["rtc_set"]
     bad = bytearray(rec)
     bad[10] ^= 1
     try:
@@ -180,14 +181,14 @@ def test_segments_roll_and_compact_only_acked():
     try:
         lb = logbook.Logbook(store.Store(root))
         for k in range(60):
-            add(lb, 12, k)  # 159 bytes each: 25 a segment
+            add(lb, 12, k)  # 193 bytes each: 20 a segment
         names = segs(root)
         assert len(names) == 3, names
         assert lb.compact() == 0  # nothing acked
         assert lb.ack(30) == 30
         assert lb.ack(10) == 30  # acks never go back
-        assert lb.compact() == 1  # seqs 1..25; 26..50 still holds unacked 31..
-        assert [r["seq"] for r in lb.records()][0] == 26
+        assert lb.compact() == 1  # seqs 1..20; 21..40 still holds unacked 31..
+        assert [r["seq"] for r in lb.records()][0] == 21
         assert [r["seq"] for r in lb.unsynced()] == list(range(31, 61))
         assert lb.unsynced_count() == 30
         storefs.remount(root, dev)
@@ -195,7 +196,7 @@ def test_segments_roll_and_compact_only_acked():
         assert lb.acked == 30 and lb.last_seq == 60
         assert lb.ack(999) == 60  # clamped to what exists
         assert lb.compact() == 1  # the newest segment is kept: it carries the last seq
-        assert [r["seq"] for r in lb.records()] == list(range(51, 61))
+        assert [r["seq"] for r in lb.records()] == list(range(41, 61))
         assert lb.unsynced_count() == 0
         storefs.remount(root, dev)
         lb = logbook.Logbook(store.Store(root))
