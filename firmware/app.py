@@ -25,6 +25,10 @@ class App:
     REDRAW_MS = 200  # at most 5 full redraws a second (each show() is ~25 ms of I2C)
     SHOW_GUARD_MS = 60  # no show() when a cue is due sooner: it would block the loop ~25 ms
     WRITE_GUARD_MS = 1000  # flash writes stop IRQs for ms: only with no cue for this long
+    # A checkpoint rewrites one small file on LittleFS: 1 erase + up to 31 page programs
+    # (493 ms at the W25Q16JV's datasheet maximums, rp2-timing.md), and when LittleFS compacts
+    # its metadata pair one more erase: 2 x 400 + 31 x 3 = 893 ms. Only with no cue for longer.
+    CHECKPOINT_GUARD_MS = 1000
     RPE_START = 5
     EXTEND_MS = 10000  # A held while running: the interval gets this much longer
     NOTE_MS = 1500  # how long "+10 s" replaces the next-step line
@@ -60,9 +64,13 @@ class App:
         self._rtc_at_start = False
         self._onsets = 0  # CueTimer onsets already folded into _worst
         self._worst = -1  # worst |onset error| of this session (us); -1 = none seen
+        self.ckpt = None  # checkpoint.Checkpoints beside the logbook
+        self.recovered = self._recover()  # seq of a session the last boot left open, or 0
         # Flash full is known at boot: no room for the log of the longest stored plan.
         self.full = self.logbook is not None and (self.logbook.full or not self._log_room())
         self.saves = 0  # log writes attempted (tests)
+        self.checkpoints = 0  # checkpoints written (tests)
+        self._ckpt_done = 0  # intervals the last checkpoint held
         self.last_event = 0
         self._dirty = True
         self._shown_secs = -1
@@ -151,6 +159,8 @@ class App:
                 if bits & ses.EV_DONE:
                     self.mode = M_RPE
                     self.rpe = self.RPE_START
+        if self.mode == M_RUN or self.mode == M_RPE:
+            self._checkpoint()
         if self.mode == M_SAVE:
             self._save()
         if self._note and self.clock.ticks_diff(self.clock.ticks_ms(), self._note_t) >= 0:
@@ -247,6 +257,9 @@ class App:
         self._rtc_at_start = self.rtc_set
         self._onsets = self.edge.n_onsets
         self._worst = -1
+        self._ckpt_done = 0
+        if self.ckpt is not None:
+            self.ckpt.new_session()
         s.start()
         self.mode = M_RUN
         self._cache_step()
@@ -297,6 +310,45 @@ class App:
             return 0xFFFF
         return w if w < 0xFFFE else 0xFFFE
 
+    def _recover(self):
+        """At boot: log a session a dead battery or the watchdog left open ("power loss" /
+        "watchdog"); returns its seq or 0. A failure here must not stop the beeper."""
+        lb = self.logbook
+        if lb is None:
+            return 0
+        import checkpoint
+        import logbook
+        import machine
+
+        self.ckpt = checkpoint.Checkpoints(lb)
+
+        wdt = getattr(machine, "WDT_RESET", -1)
+        cause = machine.reset_cause() if hasattr(machine, "reset_cause") else 0
+        reason = logbook.END_WATCHDOG if cause == wdt else logbook.END_POWER_LOSS
+        try:
+            return self.ckpt.recover(reason)
+        except Exception as e:  # noqa: BLE001 - FlashFull keeps the checkpoint for later
+            print("log:", e)
+            return 0
+
+    def _checkpoint(self):
+        """After each closed interval, at the first moment no cue is near: save the session
+        so far, so a dead battery loses at most the interval running."""
+        s = self.sess
+        ck = self.ckpt
+        if ck is None or s is None or s.n_done == self._ckpt_done:
+            return
+        if s.quiet_ms() < self.CHECKPOINT_GUARD_MS:
+            return
+        self._ckpt_done = s.n_done
+        try:
+            if ck.save(s, s.table.crc, self.start_s, boot_count=self.boot_count(),
+                             start_ticks_ms=self.start_ticks_ms, rtc_set=self._rtc_at_start,
+                             worst_onset_us=self.worst_onset_us()):
+                self.checkpoints += 1
+        except Exception as e:  # noqa: BLE001 - timing never depends on the store
+            print("log:", e)
+
     def _save(self):
         """Write the log once no cue sounds or is near (flash writes stall the CPU)."""
         s = self.sess
@@ -314,6 +366,7 @@ class App:
                                  start_ticks_ms=self.start_ticks_ms,
                                  rtc_set=self._rtc_at_start,
                                  worst_onset_us=self.worst_onset_us())
+            self.ckpt.clear()
             self.full = not self._log_room()  # the menu warns before the next session
         except OSError as e:
             print("log:", e)

@@ -19,6 +19,7 @@ HDR = 3  # magic u8 + payload length u16
 # the plan title, the others its labels), then n intervals.
 FIXED = 30
 FMT = "<IIIHIBBBHIHB"
+END_AT = 19  # offset of the end reason in a v2 payload (checkpoint.py rewrites it)
 PER = 13  # per interval: planned ms, actual ms (u32), flags (u8), lap taps (u16), kind, label
 PER_FMT = "<IIBHBB"
 FIXED_V1 = 20  # v1: seq, plan hash, start s (u32), end reason, rpe (u8), n (u16), paused ms
@@ -350,6 +351,14 @@ class Logbook:
 
         Kinds, labels and the title come from session.table when it has one.
         """
+        rec = self.build(session, plan_hash, start_s, rpe, boot_count, start_ticks_ms, rtc_set,
+                         worst_onset_us)
+        return self.put(rec, self.last_seq + 1)
+
+    def build(self, session, plan_hash, start_s, rpe, boot_count=0, start_ticks_ms=0,
+              rtc_set=False, worst_onset_us=ONSET_UNKNOWN, end_reason=None):
+        """The record append() would write next (seq last_seq + 1), as bytes; end_reason
+        None = the session's own."""
         if not 0 <= rpe <= 10:
             raise ValueError("rpe must be 0 (not given) or 1..10")
         n = session.n_done
@@ -375,9 +384,14 @@ class Logbook:
                         session.flags[i] & 0xFF, laps if laps < 0xFFFF else 0xFFFF, kind,
                         label))
         seq = self.last_seq + 1
-        rec = encode(seq, plan_hash & 0xFFFFFFFF, _u32(start_s), session.end_reason & 0xFF,
-                     rpe, _u32(session.paused_ms), ivs, boot_count, _u32(start_ticks_ms),
-                     rtc_set, worst_onset_us, strings)
+        if end_reason is None:
+            end_reason = session.end_reason & 0xFF
+        return encode(seq, plan_hash & 0xFFFFFFFF, _u32(start_s), end_reason, rpe,
+                      _u32(session.paused_ms), ivs, boot_count, _u32(start_ticks_ms), rtc_set,
+                      worst_onset_us, strings)
+
+    def put(self, rec, seq):
+        """Append one encoded record with sequence number seq; returns seq; FlashFull."""
         need = len(rec)
         if not self._room(need):
             self.compact()

@@ -39,10 +39,10 @@ class HW:
 
 
 def make_hw(start_us=0):
-    gc.collect()
     clock = vclock.VirtualClock(start_us)
     clock.set_epoch(1767225600)  # 2026-01-01
     machine.set_clock(clock)
+    gc.collect()  # after the new clock: the old one held the previous rig's app (timers)
     hw = HW()
     hw.clock = clock
     # a smaller event ring than the fake's default (the rig drains it): 192K heap, source .py
@@ -146,7 +146,7 @@ def make_store(full=False):
                 return super().ioctl(op, arg)
 
         release()
-        dev = TimedDev(40, 512)
+        dev = TimedDev(32, 512)  # 16 KB: room for the logs a test writes, heap to spare
         vfs.VfsLfs2.mkfs(dev)
         root = "/app%d" % _n[0]
         vfs.mount(vfs.VfsLfs2(dev), root)

@@ -105,7 +105,8 @@ def test_whole_session_scripted():
     r.tap(hw.btn_b)
     r.tap(hw.btn_c)
     assert a.rpe == 7
-    assert not r.flash_ops and not r.logbook.appends  # nothing written during the session
+    assert not r.logbook.appends  # no log record during the session: checkpoints only
+    assert a.checkpoints >= 3 and all(r.clock.now_us > t for t, _k in r.flash_ops)
     r.tap(hw.btn_a)
     r.until(lambda: a.mode == app.M_SUMMARY, 3000)
     r.settle()
@@ -188,8 +189,15 @@ def test_no_show_or_flash_write_near_a_cue():
     assert len(r.logbook.appends) == 1
     last_end = max(te for _ts, te, _f in tones)
     assert r.logbook.appends[0] > last_end
+    # checkpoints during the session: no flash op within the guard before a cue, or while
+    # a pattern sounds
+    assert a.checkpoints >= 5, a.checkpoints
+    guard = app.App.CHECKPOINT_GUARD_MS * 1000
     for t, _k in r.flash_ops:
-        assert t > last_end
+        for on in cue_onsets:
+            assert not (t <= on < t + guard), (t, on)
+        for ts, te, _f in tones:
+            assert not (ts <= t < te), (t, ts, te)
     if app_rig.MP:
         assert r.flash_ops  # the record really went through the block device
     # cues on time despite the screen traffic (hard timer)

@@ -31,7 +31,10 @@ def test_cut_while_committing_a_plan_set():
 
 
 def _appended(st, lb, before):
-    return len(cutwalk.committed(lb)) > len(before)
+    n = 0
+    for _ in lb.raw_records():
+        n += 1
+    return n > len(before)
 
 
 def test_cut_while_finishing_a_session_log():
@@ -97,7 +100,9 @@ def test_cut_while_pruning_synced_logs():
         lb.ack(55)
 
     def landed(st, lb, before):
-        return 1 not in cutwalk.committed(lb)
+        for s, _ in lb.raw_records():
+            return s != 1  # the oldest segment is gone
+        return True
 
     r = cutwalk.walk("compact", prep, lambda st, lb: lb.compact(), blocks=64, landed=landed)
     _ok(r)
