@@ -19,9 +19,6 @@ _HMS_RE = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _CLOCK_RE = re.compile(r"(\d+):(\d+)$")
 _LINES_RE = re.compile(r"\r\n|\r|\n")  # CRLF and old-Mac CR files split like LF ones
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # the OLED has no glyph for these
-MAX_DIAGS = 20  # a junk file gets the first errors and a count, not thousands of lines
-MAX_UTF8_DIAGS = 5
-_ESCAPED_RE = re.compile("[\udc80-\udcff]+")
 
 
 class Diagnostic:
@@ -83,35 +80,37 @@ def format_duration(sec):
 
 
 def _decode(data, filename, diags):
-    """Bytes -> text, reporting undecodable bytes at their line and column (the first few)."""
+    """Bytes -> text, reporting undecodable bytes at their line and column."""
     if isinstance(data, str):
         return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    pos = 0
+    while True:
+        try:
+            data[pos:].decode("utf-8")
+            break
+        except UnicodeDecodeError as e:
+            bad = pos + e.start
+            line_start = data.rfind(b"\n", 0, bad) + 1
+            line = data.count(b"\n", 0, bad) + 1
+            col = len(data[line_start:bad].decode("utf-8", "replace")) + 1
+            diags.append(Diagnostic(filename, line, col, "text is not valid UTF-8"))
+            pos = bad + max(1, e.end - e.start)
+    return data.decode("utf-8", "replace")
+
+
+def _sniff(data, filename):
+    """Bytes that are plainly not a plan (UTF-16, binary): one Diagnostic, else None."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        diags.append(Diagnostic(filename, 1, 1, "file is UTF-16: save it as UTF-8"))
-        return None
+        return Diagnostic(filename, 1, 1, "file is UTF-16: save it as UTF-8")
     nul = data.find(b"\x00")
     if nul >= 0:
         line, col = _position(data, nul)
-        diags.append(Diagnostic(filename, line, col,
-                                "binary data (a NUL byte), not a plan file"))
-        return None
-    if data[:3] == b"\xef\xbb\xbf":
-        data = data[3:]  # a UTF-8 byte order mark (Windows editors) is not an error
-    # Undecodable bytes become lone surrogates U+DC80..U+DCFF: found in one linear pass.
-    text = data.decode("utf-8", "surrogateescape")
-    found = 0
-    for m in _ESCAPED_RE.finditer(text):
-        found += 1
-        line_start = max(text.rfind("\n", 0, m.start()), text.rfind("\r", 0, m.start())) + 1
-        line = len(_LINES_RE.findall(text, 0, line_start)) + 1
-        if found > MAX_UTF8_DIAGS:
-            diags.append(Diagnostic(filename, line, m.start() - line_start + 1,
-                                    "more bytes that are not UTF-8 (the first %d shown)"
-                                    % MAX_UTF8_DIAGS))
-            break
-        diags.append(Diagnostic(filename, line, m.start() - line_start + 1,
-                                "text is not valid UTF-8"))
-    return _ESCAPED_RE.sub("\ufffd", text) if found else text
+        return Diagnostic(filename, line, col, "binary data (a NUL byte), not a plan file")
+    return None
 
 
 def _position(data, at):
@@ -143,9 +142,13 @@ def parse(data, filename="<plan>"):
     def err(line, col, msg):
         diags.append(Diagnostic(filename, line, col, msg))
 
+    if isinstance(data, bytes):
+        if data[:3] == b"\xef\xbb\xbf":
+            data = data[3:]  # a UTF-8 byte order mark (Windows editors) is not an error
+        bad = _sniff(data, filename)
+        if bad is not None:
+            raise PlanSyntaxError([bad])
     text = _decode(data, filename, diags)
-    if text is None:
-        raise PlanSyntaxError(diags)
     headers = {}
     root = []
     stack = [_Block("", root)]
@@ -202,11 +205,6 @@ def parse(data, filename="<plan>"):
         _device_limits(plan, root, err)
     if diags:
         diags.sort(key=lambda d: (d.line, d.col))
-        if len(diags) > MAX_DIAGS:
-            more = diags[MAX_DIAGS]
-            diags = diags[:MAX_DIAGS] + [Diagnostic(
-                filename, more.line, more.col, "... and %d more errors (the first %d shown)"
-                % (len(diags) - MAX_DIAGS, MAX_DIAGS))]
         raise PlanSyntaxError(diags)
     return plan
 
