@@ -217,9 +217,12 @@ class Link:
         self.out = out
         if ready is None:
             import select
+            import sys
 
+            # poll the text stream when given its buffer: that is what rp2 documents
+            src = sys.stdin if inp is getattr(sys.stdin, "buffer", None) else inp
             p = select.poll()
-            p.register(inp, select.POLLIN)
+            p.register(src, select.POLLIN)
             self._poll = p
             ready = self._ready
         self.ready = ready
