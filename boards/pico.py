@@ -12,9 +12,10 @@ Buttons use the internal pull-ups (active low). Most OLED breakouts carry their 
 pull-ups; add 4.7 kOhm to 3V3 on SDA/SCL if yours does not.
 """
 
+import sys
 import time
 
-from machine import I2C, PWM, WDT, Pin, Timer
+from machine import I2C, PWM, RTC, WDT, Pin, Timer, unique_id
 
 NAME = "pico"
 BUZZER_PIN = 15
@@ -56,5 +57,8 @@ def build():
     hw.btn_a = Pin(BTN_PINS[0], Pin.IN, Pin.PULL_UP)
     hw.btn_b = Pin(BTN_PINS[1], Pin.IN, Pin.PULL_UP)
     hw.btn_c = Pin(BTN_PINS[2], Pin.IN, Pin.PULL_UP)
+    hw.rtc = RTC()  # restarts at 2021-01-01 each power-up: the host sets it at each sync
+    hw.uid = unique_id()  # the flash chip's id: the device id the host keys logs by
+    hw.link_io = (sys.stdin.buffer, sys.stdout.buffer)  # USB CDC: the link to the host
     hw.wdt = WDT(timeout=WDT_MS)
     return hw

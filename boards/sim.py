@@ -1,6 +1,8 @@
 """Simulator board: fake machine objects on a paced virtual clock; side channels via sim_io."""
 # Runs from the simulator's LittleFS image as /board.mpy. `machine`, `vclock`, `ssd1306_panel`
 # and `sim_io` are the twin's "silicon": sim_boot.py loaded them from the host before boot.
+import sys
+
 import machine
 import pico  # the Pico's wiring and cue compensation: the twin is that board
 import sim_io
@@ -52,6 +54,9 @@ def build():
     hw.btn_b = machine.Pin(PIN_B, machine.Pin.IN, pull)
     hw.btn_c = machine.Pin(PIN_C, machine.Pin.IN, pull)
     hw.panel = panel
+    hw.rtc = machine.RTC()
+    hw.uid = sim_io.uid()  # per flash image, as a Pico's id comes from its flash chip
+    hw.link_io = (sys.stdin.buffer, sys.stdout.buffer)  # the pty: the simulated USB link
     link = sim_io.Link(hw, panel)
     hw.service = link.service
     sim_io.hw_built(before)

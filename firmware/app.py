@@ -84,6 +84,12 @@ class App:
         self._ext_note = "+%d s" % (self.EXTEND_MS // 1000)  # made once, not per press
         self._note = ""  # a brief acknowledgement on the running screen
         self._note_t = 0
+        self.link = None  # USB link to the host when the board wires a stream (hw.link_io)
+        io = getattr(hw, "link_io", None)
+        if io is not None:
+            import link
+
+            self.link = link.Link(self, io[0], io[1])
 
     # ----- setup -----
 
@@ -145,6 +151,8 @@ class App:
             hw.wdt.feed()
         if hw.service is not None:
             hw.service(self)
+        if self.link is not None:
+            self.link.service()  # a running session only gets INFO answered
         ev = self.buttons.poll()
         if ev:
             self.last_event = ev
@@ -187,6 +195,36 @@ class App:
             # The RP2040 watchdog cannot be stopped once started: a 1 s soft timer feeds it.
             t = self.hw.timer
             t.init(mode=t.PERIODIC, period=1000, callback=lambda _t: wdt.feed())
+
+    # ----- for the link -----
+
+    def running(self):
+        """True from the 3-2-1 until the log is saved (the link answers only INFO then)."""
+        return self.mode == M_RUN or self.mode == M_RPE or self.mode == M_SAVE
+
+    def collect(self):
+        """Free memory before a transfer."""
+        gc.collect()
+
+    def plans_changed(self):
+        """The store holds a new plan set: load it and go back to the menu's first plan."""
+        self.damaged = False
+        self.tables = []
+        gc.collect()
+        self.tables = self._load_tables()
+        self.idx = 0
+        self._menu_info = -1
+        self._warn = ""
+        if self.logbook is not None:
+            self.full = self.logbook.full or not self._log_room()
+        self._dirty = True
+
+    def screen_bytes(self):
+        """The frame buffer: 1024 bytes, SSD1306 page layout (what the panel shows)."""
+        b = getattr(self.ui.fb, "buffer", None)
+        if b is None:
+            return b""
+        return memoryview(b)[1:] if len(b) == 1025 else b
 
     # ----- buttons -----
 

@@ -17,6 +17,7 @@ from flashdev import FlashDevice  # noqa: E402
 sim_io.setup(_simdir, float(_speed))
 _dev = FlashDevice(sim_io.FLASH_BLOCKS, 4096, path=_flash)
 sim_io.FLASH = _dev
+sim_io.FLASH_PATH = _flash
 try:
     _fs = vfs.VfsLfs2(_dev)
 except OSError:

@@ -14,6 +14,7 @@ GAP_US = 150000  # released this long before the next queued press
 HEAP_EVERY_US = 250000  # sample the live heap this often (virtual time)
 
 FLASH = None  # the image's block device (sim_boot sets it)
+FLASH_PATH = None  # the image file (sim_boot sets it)
 _simdir = None
 _speed = 1.0
 _btn = None
@@ -31,6 +32,14 @@ def setup(simdir, speed):
     _screen = open(simdir + "/screen", "r+b")
     _screen.write(bytes(FRAME + 8))  # no frame yet from this boot
     _screen.flush()
+
+
+def uid():
+    """8-byte device id from the flash image's path (FNV-1a): stable per image, like a chip."""
+    h = 0xCBF29CE484222325
+    for c in (FLASH_PATH or "sim").encode():
+        h = ((h ^ c) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return bytes((h >> (8 * i)) & 0xFF for i in range(8))
 
 
 def speed():

@@ -1,0 +1,1 @@
+"""Host side of the USB link: serial transport, port discovery, protocol client."""

@@ -1,0 +1,1 @@
+"""Host log store: pulled sessions in SQLite."""
