@@ -23,7 +23,7 @@ CASES = 12000 if SLOW else 300  # per target; make test-slow walks >= 10,000
 SESSION_CASES = 10000 if SLOW else 150
 
 GOOD_TABLE = plan.encode({"title": "Fuzz", "flags": 0, "steps": [
-    ("warmup", 60, "Easy", 0), ("repeat", 3, [("work", 20, "Go", 0), ("rest", 40, "", 0)])]})
+    ("warmup", 5, "Easy", 0), ("repeat", 99, [("work", 8, "Go", 0), ("rest", 6, "", 0)])]})
 
 
 def _recrc(body):

@@ -156,6 +156,9 @@ def run(path, label="link"):
         if mode == 1 and not session_started:
             r.tap(r.hw.btn_a)  # a long session starts and runs under the rest of the fuzz
             session_started = True
+            if a.mode != app.M_RUN:
+                print("@@FAILCASE %d no session started (mode %d)" % (i, a.mode))
+                stats["fail"] += 1
         if mode == 1:
             stats["session"] += 1
         w.out = bytearray()
@@ -210,7 +213,7 @@ def run(path, label="link"):
         if d > worst:
             worst = d
     cues = len(r.onsets)
-    if session_started and (worst >= ONSET_BUDGET_US or cues < 3):
+    if session_started and (worst >= ONSET_BUDGET_US or cues < 10):
         stats["fail"] += 1
         print("@@FAILCASE -1 cue timing under fuzz: worst %d us over %d cues" % (worst, cues))
     print("@@REPORT fuzz %s: %d cases (%d during a session), %d bytes, %d replies (%d error "
