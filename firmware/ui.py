@@ -209,7 +209,7 @@ class UI:
         fb.text("skip %d lap %d" % (skipped, laps), 0, 38, 1)
         if full:
             fb.fill_rect(0, 47, W, 9, 1)
-            fb.text("FLASH FULL!", 0, 48, 0)
+            fb.text("LOG FULL - SYNC", 0, 48, 0)
         elif seq >= 0:
             fb.text("RPE %d  log #%d" % (rpe, seq), 0, 47, 1)
         fb.text("A:ok", 0, 56, 1)
@@ -218,9 +218,9 @@ class UI:
         """Warning: the log could not be written; timing still works."""
         fb = self.fb
         fb.fill(0)
-        self._bar("FLASH FULL")
-        self._center("log not saved", 16)
-        self._center("pull logs with", 28)
+        self._bar("LOG FULL")
+        self._center("log full - sync", 16)
+        self._center("log not saved;", 28)
         self._center("beeper pull", 38)
         self._center("A:ok", 56)
 

@@ -67,13 +67,18 @@ def intervals_of(rec):
 class LogDB:
     """`LogDB(path)`: add records from a pull, list sessions as documented dicts."""
 
-    def __init__(self, path=None):
+    def __init__(self, path=None, timeout=5.0):
         self.path = path or default_path()
         d = os.path.dirname(os.path.abspath(self.path))
         os.makedirs(d, exist_ok=True)
         try:
-            self.db = sqlite3.connect(self.path)
+            self.db = sqlite3.connect(self.path, timeout=timeout)
             self.db.executescript(SCHEMA)
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                raise ValueError("%s: database is locked by another program (close it, then "
+                                 "retry)" % self.path) from None
+            raise ValueError("%s: not a beeper log database (%s)" % (self.path, e)) from None
         except sqlite3.DatabaseError as e:
             raise ValueError("%s: not a beeper log database (%s)" % (self.path, e)) from None
 

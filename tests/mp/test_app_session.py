@@ -41,7 +41,8 @@ def test_whole_session_scripted():
     r.tap(hw.btn_a)
     assert a.mode == app.M_RUN
     s = a.sess
-    t_start = s._base_us - 3000000  # step 1 starts 3 s after the start press was handled
+    # step 1 starts 3 s (+ the first cue's arming lead) after the start press was handled
+    t_start = s._base_us - 3000000 - ses.Session.START_LEAD_MS * 1000
     r.settle()
     assert screen.read_big(sc) == 3
     r.until(lambda: s.state == ses.S_RUNNING)
@@ -215,13 +216,13 @@ def test_flash_full_warns_and_timing_continues():
     r.tap(hw.btn_a)
     r.until(lambda: a.mode == app.M_FULL, 3000)
     r.settle()
-    assert screen.has_inverted_text(sc, "FLASH FULL", 1)
-    assert screen.has_text(sc, "log not saved", 16)
+    assert screen.has_inverted_text(sc, "LOG FULL", 1)
+    assert screen.has_text(sc, "log full - sync", 16)
     assert r.logbook.full and a.full
     r.tap(hw.btn_a)
     r.settle()
     assert a.mode == app.M_SUMMARY
-    assert screen.has_inverted_text(sc, "FLASH FULL!", 48, 0)
+    assert screen.has_inverted_text(sc, "LOG FULL - SYNC", 48, 0)
     r.tap(hw.btn_a)
     r.settle()
     assert screen.has_text(sc, "FULL", 0, 96)  # the menu keeps saying so

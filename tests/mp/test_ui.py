@@ -153,11 +153,11 @@ def test_summary_and_flash_full():
     u.summary(720, 14, 14, 6, 0, 0, 5, -1, True)
     p = shown(u, fb, panel)
     assert screen.has_inverted_text(p, "DONE", 1)
-    assert screen.has_inverted_text(p, "FLASH FULL!", 48, 0)
+    assert screen.has_inverted_text(p, "LOG FULL - SYNC", 48, 0)
     u.flash_full()
     p = shown(u, fb, panel)
-    assert screen.has_inverted_text(p, "FLASH FULL", 1)
-    assert screen.has_text(p, "log not saved", 16)
+    assert screen.has_inverted_text(p, "LOG FULL", 1)
+    assert screen.has_text(p, "log full - sync", 16)
 
 
 def test_show_costs_bus_time():
