@@ -2,6 +2,10 @@
 
 from fractions import Fraction
 
+from host_tools import fw
+
+table = fw.load("plan")
+
 # Work:rest bands from the training literature (DESIGN.md), by rest/work. The boundaries sit
 # halfway between the published ranges: power 1:5-1:6, speed-endurance 1:3-1:4, metabolic
 # conditioning 1:1-1:2.
@@ -14,14 +18,17 @@ WORK_HEAVY = "work-heavy"  # less rest than work: outside the published bands
 OPEN = "open"  # no timed work (distance or lap steps): classified by the sprint, not a ratio
 
 
-def expand(steps):
-    """Yield the flat (kind, dur_s, label, opts, rep, reps) sequence of a plan's steps."""
+def expand(steps, last_round=False):
+    """Yield the flat (kind, dur_s, label, opts, rep, reps) sequence of a plan's steps.
+
+    An `@between` step is left out of its repeat's last round (`last_round` for this block).
+    """
     for st in steps:
         if st[0] == "repeat":
             for i in range(st[1]):
-                for s in expand(st[2]):
+                for s in expand(st[2], i == st[1] - 1):
                     yield s if s[5] else s[:4] + (i + 1, st[1])
-        else:
+        elif not (last_round and len(st) > 3 and st[3] & table.OPT_BETWEEN):
             yield tuple(st) + (0, 0)
 
 
