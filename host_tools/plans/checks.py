@@ -61,9 +61,13 @@ def pairs(steps):
     return out
 
 
+def _rest_per_work(w, r):
+    return Fraction(r) / Fraction(w)
+
+
 def is_speed_work(pair_list):
     """Speed work: an open (lap) sprint, or a pair resting 3 times its work or more."""
-    return any(not w or Fraction(r, w) >= SPEED_FROM for w, r in pair_list)
+    return any(not w or _rest_per_work(w, r) >= SPEED_FROM for w, r in pair_list)
 
 
 def pair_bands(plan):
@@ -71,7 +75,7 @@ def pair_bands(plan):
     flat = [(s[0], s[1]) for s in coach.expand(plan["steps"])]
     out = []
     for w, r in sorted(set(p for p in pairs(flat) if p[0])):
-        f = Fraction(r, w)
+        f = _rest_per_work(w, r)
         band = coach.zone(w, r)[0] or ("full recovery" if f > FULL_RECOVERY else
                                        "work-heavy" if f < 1 else "gap")
         out.append({"work_s": w, "rest_s": r, "ratio": coach.ratio(w, r), "band": band})
@@ -89,14 +93,14 @@ def check_plan(plan):
     out = []
     for w, r in timed:
         band, gap = coach.zone(w, r)
-        if band is None and Fraction(r, w) <= FULL_RECOVERY:
+        if band is None and _rest_per_work(w, r) <= FULL_RECOVERY:
             out.append(finding("ratio-band", "work %ds / rest %ds is %s, %s"
                                % (w, r, coach.ratio(w, r), gap)))
     for pattern, claim in CLAIMS:
         m = pattern.search(plan["title"])
         for w, r in timed if m else ():
             named = coach.zone(w, r)[0]
-            if (named == claim) if claim else Fraction(r, w) == TABATA:
+            if (named == claim) if claim else _rest_per_work(w, r) == TABATA:
                 continue
             out.append(finding("title-band", "the title says %r but work %ds / rest %ds is "
                                "%s, %s, not %s" % (

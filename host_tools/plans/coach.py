@@ -86,7 +86,7 @@ def range_text(name):
 
 def zone(work_s, rest_s):
     """Where a timed work:rest pair falls: (band, None) in a published range, else (None, gap)."""
-    r = Fraction(rest_s, work_s)
+    r = Fraction(rest_s) / Fraction(work_s)  # exact for int or float seconds
     below = None
     for name, lo, hi in RANGES:
         if lo <= r <= hi:
