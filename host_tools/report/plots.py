@@ -23,12 +23,36 @@ def _save(fig, path):
     fig.savefig(path, format="png", metadata={"Software": None})
 
 
+def _note(title, text, path):
+    """A plot-sized PNG that says why there is no chart."""
+    fig, ax = _figure()
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="0.3")
+    _save(fig, path)
+
+
+def dated_only(title):
+    """Wrap a plot by date: with no dated session, draw a note instead of the chart."""
+    def wrap(plot):
+        def run(sessions, path):
+            if ss.dated(sessions):
+                return plot(sessions, path)
+            _note(title, "No session has a known date (the device clock was not set),\n"
+                  "so there is nothing to plot by date.", path)
+            return "Sync with the host, which sets the device clock, to see this chart."
+        run.__doc__ = plot.__doc__
+        return run
+    return wrap
+
+
 def _week_axis(ax, mondays):
     ax.set_xticks(range(len(mondays)))
     ax.set_xticklabels([m.strftime("%b %d") for m in mondays], fontsize=8)
     ax.set_xlabel("week starting (Monday)")
 
 
+@dated_only("Sessions per week")
 def sessions_per_week(sessions, path):
     """Stacked bars of max-effort and other sessions a week, the 2-4 band shaded."""
     weeks = ss.by_week(sessions)
@@ -51,6 +75,7 @@ def sessions_per_week(sessions, path):
             "sessions a week, 48-72 h apart (DESIGN.md coaching facts).")
 
 
+@dated_only("Work and rest per week")
 def work_rest_per_week(sessions, path):
     """Grouped bars of work and rest minutes a week (actual time, not planned)."""
     weeks = ss.by_week(sessions)
@@ -69,10 +94,14 @@ def work_rest_per_week(sessions, path):
             "(warm-ups and cool-downs left out; lap sprints count their measured seconds).")
 
 
+@dated_only("Effort (RPE) over time")
 def rpe_trend(sessions, path):
     """RPE per session by plan, with the weekly mean."""
-    fig, ax = _figure()
     rated = [(t, s) for t, s in ss.dated(sessions) if s.get("rpe")]
+    if not rated:
+        _note("Effort (RPE) over time", "No session has an RPE yet.", path)
+        return "Enter an RPE (1-10) on the device after a session to see the trend."
+    fig, ax = _figure()
     titles = sorted({s["plan_title"] for _, s in rated})
     for i, title in enumerate(titles):
         pts = [(t, s["rpe"]) for t, s in rated if s["plan_title"] == title]
@@ -81,10 +110,9 @@ def rpe_trend(sessions, path):
     weekly = {}
     for t, s in rated:
         weekly.setdefault(ss.week_of(t), []).append(s["rpe"])
-    if weekly:
-        mid = [_noon(m + dt.timedelta(days=3)) for m in sorted(weekly)]
-        ax.plot(mid, [statistics.mean(weekly[m]) for m in sorted(weekly)], "-", color="0.2",
-                linewidth=2, label="weekly mean")
+    mid = [_noon(m + dt.timedelta(days=3)) for m in sorted(weekly)]  # Thursday noon
+    ax.plot(mid, [statistics.mean(weekly[m]) for m in sorted(weekly)], "-", color="0.2",
+            linewidth=2, label="weekly mean")
     ax.set_ylim(0, 10.5)
     ax.set_yticks(range(0, 11, 2))
     ax.set_title("Effort (RPE) over time")
@@ -125,6 +153,9 @@ def planned_vs_actual(sessions, path):
             g = ("skipped (ended early)" if iv["skipped"] else
                  "extended (+10 s)" if iv["extended"] else "on plan")
             groups[g][(iv["planned_s"], round(iv["actual_s"], 0))] += 1
+    if not any(groups.values()):
+        _note("Planned vs actual interval lengths", "No timed interval logged yet.", path)
+        return "Only lap steps so far: they have no planned length (%d)." % laps
     fig, ax = _figure()
     top = 1
     for (name, pts), color, marker in zip(groups.items(), (EASY, BAD, "#e0a100"), "oXs",
@@ -166,6 +197,7 @@ def _short(sec):
     return "%ds" % sec if sec < 60 else "%dm" % (sec // 60)
 
 
+@dated_only("Skip rate: work intervals ended early")
 def skip_rate(sessions, path):
     """Share of work intervals skipped each week, with counts on the bars."""
     weeks = ss.by_week(sessions)
