@@ -34,7 +34,8 @@ class App:
         clock = hw.clock
         self.clock = clock
         self.buttons = btn.Buttons(hw.btn_a, hw.btn_b, hw.btn_c, clock)
-        self.edge = cuetimer.CueTimer(hw.timer, buzzer.Buzzer(hw.buzzer_pwm), clock)
+        self.edge = cuetimer.CueTimer(hw.timer, buzzer.Buzzer(hw.buzzer_pwm), clock,
+                                      hw.cue_lead_us)
         if fb is None:
             import display
 

@@ -19,3 +19,10 @@ def load(name):
     import importlib
 
     return importlib.import_module(name)
+
+
+def load_board(name):
+    """A board module (boards/NAME.py), imported flat as on the device."""
+    if BOARDS not in sys.path:
+        sys.path.append(BOARDS)
+    return load(name)

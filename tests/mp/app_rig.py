@@ -6,6 +6,7 @@ import sys
 import app
 import logbook
 import machine
+import pico
 import plan
 import store
 import vclock
@@ -35,6 +36,7 @@ class HW:
     name = "test"
     flash_root = None
     oled_addr = 0x3C
+    cue_lead_us = pico.CUE_LEAD_US
     service = None
 
 
