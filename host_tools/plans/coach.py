@@ -73,3 +73,35 @@ def summary(plan):
         "ratio": ratio(work, rest),
         "band": band(work, rest),
     }
+
+
+# The published ranges as rest per unit of work (DESIGN.md, "Coaching facts"). BANDS above
+# puts every ratio in its nearest band; zone() says whether a pair is inside a range or in a
+# gap between two, which the coaching checks (plans/checks.py) warn about.
+RANGES = (
+    ("metabolic conditioning", 1, 2),  # 20-40 s work, equal or double rest
+    ("speed-endurance", 3, 4),  # 15-20 s efforts, 45-80 s rest
+    ("power", 5, 6),  # about 10 s max effort, 50-60 s rest
+)
+
+
+def range_text(name):
+    """A published band with its range, e.g. 'power (1:5-1:6)'."""
+    lo, hi = next((lo, hi) for n, lo, hi in RANGES if n == name)
+    return "%s (1:%d-1:%d)" % (name, lo, hi)
+
+
+def zone(work_s, rest_s):
+    """Where a timed work:rest pair falls: (band, None) in a published range, else (None, gap)."""
+    r = Fraction(rest_s) / Fraction(work_s)  # exact for int or float seconds
+    below = None
+    for name, lo, hi in RANGES:
+        if lo <= r <= hi:
+            return name, None
+        if r < lo:
+            if below is None:
+                return None, ("work-heavy: less rest than work, below %s; Tabata's 20 s/10 s "
+                              "(2:1) is here" % range_text(name))
+            return None, "in the gap between %s and %s" % (range_text(below), range_text(name))
+        below = name
+    return None, "more rest than %s: full recovery, as between sprints" % range_text(below)
