@@ -47,20 +47,30 @@ class MpFailure(Exception):
 _results = {}
 
 
-def _module_results(path):
-    """Run a whole tests/mp module once under MicroPython; map test name -> (ok, output)."""
+@pytest.fixture(autouse=True)
+def _mp_tmp_root(tmp_path):
+    """tests/mp helpers (interp.tmpdir) make their files in this test's tmp_path on CPython."""
+    import interp
+
+    interp.TMP_ROOT = str(tmp_path)
+    yield
+
+
+def _module_results(path, tmp_factory):
+    """Run a whole tests/mp module once under MicroPython; map test name -> (status, output)."""
     if path in _results:
         return _results[path]
     mod = os.path.splitext(os.path.basename(path))[0]
+    tmp = str(tmp_factory.mktemp("mp_" + mod))
     try:
-        proc = run_micropython([os.path.join(ROOT, "tests", "mp_run.py"), ROOT, mod])
+        proc = run_micropython([os.path.join(ROOT, "tests", "mp_run.py"), ROOT, mod, tmp])
         out = proc.stdout + proc.stderr
     except subprocess.TimeoutExpired as e:
         out = "TIMEOUT after %ss\n%s" % (MP_TIMEOUT_S, e.stdout or "")
     res = {}
-    for m in re.finditer(r"@@MPTEST (\w+)\n(.*?)@@(PASS|FAIL)\n", out, re.S):
-        res[m.group(1)] = (m.group(3) == "PASS", m.group(2))
-    res["__output__"] = (False, out)
+    for m in re.finditer(r"@@MPTEST (\w+)\n(.*?)@@(PASS|FAIL|SKIP)\n", out, re.S):
+        res[m.group(1)] = (m.group(3), m.group(2))
+    res["__output__"] = ("FAIL", out)
     _results[path] = res
     return res
 
@@ -69,11 +79,13 @@ class MpItem(pytest.Item):
     """One test function of a tests/mp module, run under real MicroPython."""
 
     def runtest(self):
-        res = _module_results(str(self.path))
+        res = _module_results(str(self.path), self.config._tmp_path_factory)
         if self.name.split("[")[0] not in res:
             raise MpFailure("did not run under MicroPython:\n" + res["__output__"][1])
-        ok, text = res[self.name.split("[")[0]]
-        if not ok:
+        status, text = res[self.name.split("[")[0]]
+        if status == "SKIP":
+            pytest.skip(text.strip())
+        if status != "PASS":
             raise MpFailure(text)
 
     def repr_failure(self, excinfo):

@@ -4,6 +4,7 @@ import gc
 import sys
 
 import app
+import interp
 import logbook
 import machine
 import pico
@@ -154,9 +155,7 @@ def make_store(full=False):
         vfs.mount(vfs.VfsLfs2(dev), root)
         _mounted.append(root)
     else:
-        import tempfile
-
-        root = tempfile.mkdtemp(prefix="beeper_app_")
+        root = interp.tmpdir("app")
     st = (FullStore if full else store.Store)(root)
     lb = TimedLogbook(st)
     del ops[:]

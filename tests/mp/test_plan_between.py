@@ -95,13 +95,13 @@ def test_session_runs_rests_only_between_reps():
     rig = cue_rig.Rig(tab)
     t0 = rig.clock.now_us
     rig.s.start()
-    rig.run(3000 + 75000 + 1000, step_ms=50)
+    rig.run(cue_rig.T1_MS + 75000 + 1000, step_ms=50)
     s = rig.s
     assert s.state == session.S_DONE and s.n_done == s.n_steps == 6
     assert list(s.planned_ms) == [10000, 20000, 10000, 20000, 10000, 5000]
     assert list(s.actual_ms) == list(s.planned_ms)
     assert s.elapsed_ms() == 75000
-    assert rig.errors and max(rig.errors) == 0 and min(rig.errors) == 0
+    assert cue_rig.on_time(rig.errors)
     got = cue_rig.tones(rig.events)
-    exp = cue_rig.expected_tones(cue_rig.planned_cues(tab), t0 + 3000000)
-    assert got == exp
+    exp = cue_rig.expected_tones(cue_rig.planned_cues(tab), t0 + cue_rig.STEP1_US)
+    assert len(got) == len(exp) and all(map(cue_rig.near_tone, got, exp))
