@@ -33,6 +33,15 @@ def _zeros(code, n):
     return array(code, [0] * n)
 
 
+def books(n):
+    """Per-step arrays (planned ms, actual ms, flags, laps) for sessions of up to n steps.
+
+    The app makes one set at boot (plan.MAX_STEPS: 5.5 KB) and lends it to every Session, so
+    starting a session never needs a large block from a heap fragmented by hours of use.
+    """
+    return (_zeros("l", n), _zeros("l", n), _zeros("B", n), _zeros("H", n))
+
+
 class Session:
     """One run of a plan: call start(), then poll() often from the main loop."""
 
@@ -44,16 +53,15 @@ class Session:
     REANCHOR_MS = 60000  # move the ticks_us base forward; ticks_diff is valid to 2**29 us
     MAX_EXTEND_MS = 3600000  # one extend() at most an hour (offsets stay small ints)
 
-    def __init__(self, table, clock, edge):
+    def __init__(self, table, clock, edge, books_=None):
         self.table = table
         self.clock = clock
         self.edge = edge
         n = table.step_count()
         self.n_steps = n
-        self.planned_ms = _zeros("l", n)
-        self.actual_ms = _zeros("l", n)
-        self.flags = _zeros("B", n)
-        self.laps = _zeros("H", n)
+        if books_ is None or len(books_[0]) < n:
+            books_ = books(n)
+        self.planned_ms, self.actual_ms, self.flags, self.laps = books_
         c = plan.Cursor(table)
         while c.next():
             self.planned_ms[c.index] = c.dur_s * 1000
