@@ -23,6 +23,7 @@ MAX_REQ_LINE = 500
 MAX_REQ_PAYLOAD = (MAX_REQ_LINE - HEAD - TAIL) // 5 * 4  # 388
 CHUNK = 384  # bytes of plan data per PUT frame (a multiple of 4: no partial b85 group)
 MAX_LOG_PAYLOAD = 2048  # raw record bytes per GET_LOGS reply (heap bounded on the device)
+MAX_REPLY = MAX_LOG_PAYLOAD + 16  # the preallocated reply buffer: a GET_LOGS batch + head
 
 # requests
 T_INFO = "I"
@@ -149,8 +150,14 @@ def b85decode(s, start=0, end=None):
 
 def frame(typ, seq, payload=b""):
     """One frame line (bytes, with its newline)."""
+    out = bytearray(HEAD + b85_len(len(payload)) + TAIL)
+    frame_into(out, typ, seq, payload)
+    return bytes(out)
+
+
+def frame_into(out, typ, seq, payload):
+    """Write one frame line into bytearray out (big enough); returns its length."""
     n = HEAD + b85_len(len(payload)) + TAIL
-    out = bytearray(n)
     out[0] = MARK
     out[1] = ord(typ)
     out[2] = _HEX[PROTOCOL & 15]
@@ -161,7 +168,7 @@ def frame(typ, seq, payload=b""):
     for j in range(8):
         out[end + j] = _HEX[c >> (28 - 4 * j) & 15]
     out[n - 1] = 10
-    return bytes(out)
+    return n
 
 
 def _hexval(c):
@@ -230,6 +237,10 @@ class Link:
         self.n = 0
         self.skip = False  # inside an overlong line: drop until its newline
         self.one = bytearray(1)
+        # replies are built in these two buffers, made once: no large allocation per frame
+        # (a fragmented heap could not find one mid-pull)
+        self.pay = bytearray(MAX_REPLY)
+        self.tx = bytearray(HEAD + b85_len(MAX_REPLY) + TAIL)
         self.up = None  # plan-set upload in progress: bytearray
         self.up_total = 0
         self.up_crc = 0
@@ -267,7 +278,11 @@ class Link:
         return got
 
     def _send(self, typ, seq, payload=b""):
-        self.out.write(frame(typ, seq, payload))
+        if HEAD + b85_len(len(payload)) + TAIL > len(self.tx):
+            self.out.write(frame(typ, seq, payload))  # a rare big reply (a long LIST)
+            return
+        n = frame_into(self.tx, typ, seq, payload)
+        self.out.write(memoryview(self.tx)[:n])
 
     def _error(self, seq, code, msg):
         self.errors += 1
@@ -292,6 +307,8 @@ class Link:
         if h is None:
             self._error(seq, E_BAD, "unknown request %r" % typ)
             return
+        if typ in _BIG:
+            app.collect()  # a whole free heap for the reply (never during a session)
         try:
             reply = h(self, payload)
         except FrameError as e:
@@ -401,22 +418,29 @@ class Link:
             return struct.pack(LOGS_HEAD, start, 0, 0)
         if maxb > MAX_LOG_PAYLOAD:
             maxb = MAX_LOG_PAYLOAD
-        recs = []
-        size = 0
+        pay = self.pay
+        hn = struct.calcsize(LOGS_HEAD)
+        size = hn
+        count = 0
         nxt = start
         for seq, rec in lb.raw_records(start):
-            if recs and size + len(rec) > maxb:
+            n = len(rec)
+            if count and size + n > hn + maxb:
                 break
-            recs.append(rec)  # a single record larger than maxb still goes, alone
-            size += len(rec)
+            if size + n > len(pay):
+                if count:
+                    break
+                pay = bytearray(size + n)  # one record bigger than a batch: it goes alone
+            pay[size : size + n] = rec
+            size += n
+            count += 1
             nxt = seq + 1
-            if size >= maxb:
+            if count == 255 or size >= hn + maxb:
                 break
-        if not recs and lb.last_seq >= start:
+        if not count and lb.last_seq >= start:
             nxt = lb.last_seq + 1  # nothing readable left from start (compacted or damaged)
-        head = struct.pack(LOGS_HEAD, nxt, lb.last_seq, len(recs))
-        recs.insert(0, head)
-        return b"".join(recs)
+        struct.pack_into(LOGS_HEAD, pay, 0, nxt, lb.last_seq, count)
+        return memoryview(pay)[:size]
 
     def ack(self, p):
         upto = struct.unpack("<I", p)[0]
@@ -443,9 +467,10 @@ class Link:
                            app.clock.ticks_ms())
 
     def screen(self, _p):
-        return bytes(self.app.screen_bytes())
+        return self.app.screen_bytes()  # a view of the frame buffer: no copy
 
 
+_BIG = (T_LIST, T_COMMIT, T_LOGS, T_SCREEN)
 _HANDLERS = {T_INFO: Link.info, T_LIST: Link.list, T_BEGIN: Link.begin, T_PUT: Link.put,
              T_COMMIT: Link.commit, T_LOGS: Link.logs, T_ACK: Link.ack, T_TIME: Link.set_time,
              T_SCREEN: Link.screen}
