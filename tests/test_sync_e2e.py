@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-import sync_rig
 from sync_rig import cut_client, record_session, write_plans
 
 from host_tools.cli import main as cli_main
@@ -15,7 +14,6 @@ from host_tools.link.client import Client, NotFirmware
 from host_tools.link.transport import Disconnected
 from host_tools.logs.db import LogDB
 from host_tools.sim.simulator import Simulator
-
 
 link = load("link")
 
