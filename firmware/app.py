@@ -171,7 +171,9 @@ class App:
         try:
             while True:
                 self.step()
-                self.clock.sleep_ms(self.IDLE_MS)
+                lk = self.link
+                # a sync transfer gets 1 ms turnarounds; a session never does
+                self.clock.sleep_ms(1 if lk is not None and lk.hot() else self.IDLE_MS)
         except KeyboardInterrupt:
             self.shutdown()
             raise

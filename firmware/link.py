@@ -241,11 +241,13 @@ class Link:
         # (a fragmented heap could not find one mid-pull)
         self.pay = bytearray(MAX_REPLY)
         self.tx = bytearray(HEAD + b85_len(MAX_REPLY) + TAIL)
-        self.up = None  # plan-set upload in progress: bytearray
+        self.up = None  # plan-set upload in progress: bytearray of the announced size
+        self.up_n = 0  # bytes of it received
         self.up_total = 0
         self.up_crc = 0
         self.up_count = 0
         self.frames = 0  # good requests answered (tests, bench)
+        self.last_ms = 0  # ticks_ms of the last answer
         self.errors = 0
 
     def _ready(self):
@@ -322,6 +324,15 @@ class Link:
             return
         self.frames += 1
         self._send(typ.lower(), seq, reply)
+        self.last_ms = app.clock.ticks_ms()
+
+    HOT_MS = 250  # a transfer is under way while requests came this recently
+
+    def hot(self):
+        """True during a transfer (not in a session): the loop may poll faster."""
+        app = self.app
+        return (self.frames > 0 and not app.running()
+                and app.clock.ticks_diff(app.clock.ticks_ms(), self.last_ms) < self.HOT_MS)
 
     # ----- handlers (payload -> reply payload) -----
 
@@ -365,7 +376,8 @@ class Link:
             raise FrameError("plan set too big: %d bytes, %d plans" % (total, count), E_STORE)
         self.up = None
         self.app.collect()
-        self.up = bytearray()
+        self.up = bytearray(total)  # one allocation: growing it chunk by chunk fragments
+        self.up_n = 0
         self.up_total = total
         self.up_crc = c
         self.up_count = count
@@ -375,19 +387,21 @@ class Link:
         if self.up is None:
             raise FrameError("no upload in progress (BEGIN first)", E_BAD)
         off = struct.unpack_from("<I", p, 0)[0]
-        if off != len(self.up):
+        if off != self.up_n:
             # a repeated or lost chunk: say where we are, the host resends from there
-            return struct.pack("<I", len(self.up))
-        if off + len(p) - 4 > self.up_total:
+            return struct.pack("<I", self.up_n)
+        end = off + len(p) - 4
+        if end > self.up_total:
             raise FrameError("upload longer than announced", E_BAD)
-        self.up.extend(memoryview(p)[4:])
-        return struct.pack("<I", len(self.up))
+        self.up[off:end] = memoryview(p)[4:]
+        self.up_n = end
+        return struct.pack("<I", end)
 
     def commit(self, _p):
         up = self.up
-        if up is None or len(up) != self.up_total:
+        if up is None or self.up_n != self.up_total:
             raise FrameError("upload incomplete: %d of %d bytes"
-                             % (0 if up is None else len(up), self.up_total), E_BAD)
+                             % (0 if up is None else self.up_n, self.up_total), E_BAD)
         self.up = None
         if crc32(up) != self.up_crc:
             raise FrameError("upload CRC32 mismatch", E_BAD)
