@@ -193,6 +193,14 @@ class App:
         """True from the 3-2-1 until the log is saved (the link answers only INFO then)."""
         return self.mode == M_RUN or self.mode == M_RPE or self.mode == M_SAVE
 
+    def rpe_pending(self):
+        """True while the RPE screen waits for the user."""
+        return self.mode == M_RPE
+
+    def in_menu(self):
+        """True on the plan menu."""
+        return self.mode == M_MENU
+
     def collect(self):
         """Free memory before a transfer."""
         gc.collect()

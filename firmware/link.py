@@ -51,6 +51,8 @@ INFO_FMT = "<BBHIIHIIIHB"  # proto, running, boot, time s, ticks ms, plans, free
 INFO_RTC = 1
 INFO_FULL = 2
 INFO_DAMAGED = 4
+INFO_RPE = 8  # the session ended: the RPE screen waits
+INFO_MENU = 16  # the plan menu is shown
 BEGIN_FMT = "<IIH"  # total bytes, CRC32 of the blob, table count
 LIST_ITEM = "<IHI"  # plan hash, steps, total s; then the title (u8 length + UTF-8)
 LOGS_REQ = "<IH"  # from seq, max payload bytes
@@ -344,6 +346,10 @@ class Link:
         t = getattr(clock, "time", None)
         flags = (INFO_RTC if app.rtc_set else 0) | (INFO_FULL if app.full else 0)
         flags |= INFO_DAMAGED if app.damaged else 0
+        rp = getattr(app, "rpe_pending", None)
+        flags |= INFO_RPE if rp is not None and rp() else 0
+        mn = getattr(app, "in_menu", None)
+        flags |= INFO_MENU if mn is not None and mn() else 0
         unsynced = lb.unsynced_count() if lb is not None and not app.running() else 0
         free = 0
         if st is not None:

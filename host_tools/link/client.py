@@ -122,7 +122,9 @@ class Client:
                 "ticks_ms": f[4], "plans": f[5], "free_bytes": f[6], "last_seq": f[7],
                 "acked": f[8], "unsynced": f[9], "rtc_set": bool(f[10] & link.INFO_RTC),
                 "full": bool(f[10] & link.INFO_FULL),
-                "damaged": bool(f[10] & link.INFO_DAMAGED), "firmware": fwv, "board": board,
+                "damaged": bool(f[10] & link.INFO_DAMAGED),
+                "rpe_pending": bool(f[10] & link.INFO_RPE),
+                "menu": bool(f[10] & link.INFO_MENU), "firmware": fwv, "board": board,
                 "device_id": dev}
 
     def list(self):
