@@ -11,6 +11,8 @@ COMMAND_MODULES = [
     "host_tools.commands.sim",
     "host_tools.commands.demo",
     "host_tools.commands.sync",
+    "host_tools.commands.export",
+    "host_tools.commands.report",
 ]
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from host_tools import fw
+from host_tools.bench.stats import spread
 
 plan = fw.load("plan")
 buzzer = fw.load("buzzer")
@@ -13,6 +14,7 @@ cuetimer = fw.load("cuetimer")
 session = fw.load("session")
 machine = fw.load("machine")
 vclock = fw.load("vclock")
+pico = fw.load_board("pico")
 
 BIN = os.path.dirname(sys.executable)
 SHOW_US = 25000  # full SSD1306 show() on 400 kHz I2C
@@ -34,7 +36,8 @@ def simulate(hard, display=True, flash=True, stall=False, gated=False, seed=1):
     clock.jitter(seed)
     machine.set_clock(clock)
     pwm = machine.PWM(machine.Pin(15), freq=1000, duty_u16=0)
-    edge = cuetimer.CueTimer(machine.Timer(-1), buzzer.Buzzer(pwm), clock, hard=hard, log_n=64)
+    edge = cuetimer.CueTimer(machine.Timer(-1), buzzer.Buzzer(pwm), clock, pico.CUE_LEAD_US,
+                             hard=hard, log_n=64)
     s = session.Session(_table(), clock, edge)
     rnd = random.Random(seed)
     errs = []
@@ -60,15 +63,6 @@ def simulate(hard, display=True, flash=True, stall=False, gated=False, seed=1):
     return errs
 
 
-def _pct(vals, p):
-    v = sorted(vals)
-    return v[min(len(v) - 1, (len(v) * p) // 100)]
-
-
-def _fmt(errs):
-    return "%d / %d / %d" % (_pct(errs, 50), _pct(errs, 99), max(errs))
-
-
 def _pooled(hard, seeds, **kw):
     errs = []
     for seed in seeds:
@@ -83,10 +77,10 @@ def onset_rows(seeds=(1, 2, 3, 4)):
         hard = _pooled(True, seeds, **kw)
         soft = _pooled(False, seeds, **kw)
         late = sum(1 for e in soft if e > 1000)
-        rows.append(("cues", "onset error p50/p99/max us, hard, %s (%d cues)" % (
-            load, len(hard)), _fmt(hard), "max < 1000"))
-        rows.append(("cues", "onset error p50/p99/max us, soft, %s (%d%% > 1 ms)" % (
-            load, 100 * late // len(soft)), _fmt(soft), "(comparison)"))
+        rows.append(("cues", "onset min/p50/p99/max us, hard, %s (%d cues; modelled, no "
+                     "bytecode meter)" % (load, len(hard)), spread(hard), "|err| < 1000"))
+        rows.append(("cues", "onset min/p50/p99/max us, soft, %s (%d%% > 1 ms; modelled)" % (
+            load, 100 * late // len(soft)), spread(soft), "(comparison)"))
     naive = simulate(True, display=False, stall=True)
     gated = simulate(True, display=False, stall=True, gated=True)
     rows.append(("cues", "hard, flash with IRQs off, writes anywhere: max us", str(max(naive)),
@@ -98,12 +92,12 @@ def onset_rows(seeds=(1, 2, 3, 4)):
 
 _MP_POLL = """
 import sys, gc, time
-sys.path[:0] = [ROOT + '/host_tools/sim/fakes', ROOT + '/firmware']
-import machine, vclock, plan, buzzer, cuetimer, session
+sys.path[:0] = [ROOT + '/host_tools/sim/fakes', ROOT + '/firmware', ROOT + '/boards']
+import machine, vclock, plan, buzzer, cuetimer, session, pico
 ck = vclock.VirtualClock(0)
 machine.set_clock(ck)
 pwm = machine.PWM(machine.Pin(15), freq=1000, duty_u16=0)
-edge = cuetimer.CueTimer(machine.Timer(-1), buzzer.Buzzer(pwm), ck)
+edge = cuetimer.CueTimer(machine.Timer(-1), buzzer.Buzzer(pwm), ck, pico.CUE_LEAD_US)
 tab = plan.Table(plan.encode({'title': 't', 'flags': 0, 'steps': [('work', 600, '', 0)]}))
 s = session.Session(tab, ck, edge)
 s.start()
@@ -122,7 +116,8 @@ print(dt, a1 - a0)
 def poll_rows():
     """poll() cost and heap use on the MicroPython unix port (a host figure, not a Pico's)."""
     code = "ROOT = %r\n" % fw.ROOT + _MP_POLL
-    proc = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=192K", "-c", code],
+    proc = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=" + fw.PICO_HEAP,
+                           "-c", code],
                           capture_output=True, text=True, timeout=60)
     if proc.returncode:
         return [("cues", "poll() on MicroPython", "FAILED: " + proc.stderr.strip()[-200:], "")]

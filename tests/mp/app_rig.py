@@ -4,8 +4,10 @@ import gc
 import sys
 
 import app
+import interp
 import logbook
 import machine
+import pico
 import plan
 import store
 import vclock
@@ -35,6 +37,7 @@ class HW:
     name = "test"
     flash_root = None
     oled_addr = 0x3C
+    cue_lead_us = pico.CUE_LEAD_US
     service = None
 
 
@@ -45,7 +48,7 @@ def make_hw(start_us=0):
     machine.set_clock(clock)
     hw = HW()
     hw.clock = clock
-    # a smaller event ring than the fake's default (the rig drains it): 192K heap, source .py
+    # a smaller event ring than the fake's default (the rig drains it): source .py test heap
     machine.PWM.EVENTS = 384
     hw.buzzer_pwm = machine.PWM(machine.Pin(15), freq=2000, duty_u16=0)
     hw.buzzer_pwm.clear_events()
@@ -115,7 +118,7 @@ _mounted = []
 
 
 def release():
-    """Unmount the previous test's filesystem and free its RAM (192K heap)."""
+    """Unmount the previous test's filesystem and free its RAM (a Pico-sized heap)."""
     if MP:
         import vfs
 
@@ -152,9 +155,7 @@ def make_store(full=False):
         vfs.mount(vfs.VfsLfs2(dev), root)
         _mounted.append(root)
     else:
-        import tempfile
-
-        root = tempfile.mkdtemp(prefix="beeper_app_")
+        root = interp.tmpdir("app")
     st = (FullStore if full else store.Store)(root)
     lb = TimedLogbook(st)
     del ops[:]
