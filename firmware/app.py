@@ -183,7 +183,9 @@ class App:
         try:
             while True:
                 self.step()
-                self.clock.sleep_ms(self.IDLE_MS)
+                lk = self.link
+                # a sync transfer gets 1 ms turnarounds; a session never does
+                self.clock.sleep_ms(1 if lk is not None and lk.hot() else self.IDLE_MS)
         except KeyboardInterrupt:
             self.shutdown()
             raise
@@ -202,6 +204,14 @@ class App:
     def running(self):
         """True from the 3-2-1 until the log is saved (the link answers only INFO then)."""
         return self.mode == M_RUN or self.mode == M_RPE or self.mode == M_SAVE
+
+    def rpe_pending(self):
+        """True while the RPE screen waits for the user."""
+        return self.mode == M_RPE
+
+    def in_menu(self):
+        """True on the plan menu."""
+        return self.mode == M_MENU
 
     def collect(self):
         """Free memory before a transfer."""

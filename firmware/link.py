@@ -23,6 +23,7 @@ MAX_REQ_LINE = 500
 MAX_REQ_PAYLOAD = (MAX_REQ_LINE - HEAD - TAIL) // 5 * 4  # 388
 CHUNK = 384  # bytes of plan data per PUT frame (a multiple of 4: no partial b85 group)
 MAX_LOG_PAYLOAD = 2048  # raw record bytes per GET_LOGS reply (heap bounded on the device)
+MAX_REPLY = MAX_LOG_PAYLOAD + 16  # the preallocated reply buffer: a GET_LOGS batch + head
 
 # requests
 T_INFO = "I"
@@ -50,6 +51,8 @@ INFO_FMT = "<BBHIIHIIIHB"  # proto, running, boot, time s, ticks ms, plans, free
 INFO_RTC = 1
 INFO_FULL = 2
 INFO_DAMAGED = 4
+INFO_RPE = 8  # the session ended: the RPE screen waits
+INFO_MENU = 16  # the plan menu is shown
 BEGIN_FMT = "<IIH"  # total bytes, CRC32 of the blob, table count
 LIST_ITEM = "<IHI"  # plan hash, steps, total s; then the title (u8 length + UTF-8)
 LOGS_REQ = "<IH"  # from seq, max payload bytes
@@ -149,8 +152,14 @@ def b85decode(s, start=0, end=None):
 
 def frame(typ, seq, payload=b""):
     """One frame line (bytes, with its newline)."""
+    out = bytearray(HEAD + b85_len(len(payload)) + TAIL)
+    frame_into(out, typ, seq, payload)
+    return bytes(out)
+
+
+def frame_into(out, typ, seq, payload):
+    """Write one frame line into bytearray out (big enough); returns its length."""
     n = HEAD + b85_len(len(payload)) + TAIL
-    out = bytearray(n)
     out[0] = MARK
     out[1] = ord(typ)
     out[2] = _HEX[PROTOCOL & 15]
@@ -161,7 +170,7 @@ def frame(typ, seq, payload=b""):
     for j in range(8):
         out[end + j] = _HEX[c >> (28 - 4 * j) & 15]
     out[n - 1] = 10
-    return bytes(out)
+    return n
 
 
 def _hexval(c):
@@ -230,11 +239,17 @@ class Link:
         self.n = 0
         self.skip = False  # inside an overlong line: drop until its newline
         self.one = bytearray(1)
-        self.up = None  # plan-set upload in progress: bytearray
+        # replies are built in these two buffers, made once: no large allocation per frame
+        # (a fragmented heap could not find one mid-pull)
+        self.pay = bytearray(MAX_REPLY)
+        self.tx = bytearray(HEAD + b85_len(MAX_REPLY) + TAIL)
+        self.up = None  # plan-set upload in progress: bytearray of the announced size
+        self.up_n = 0  # bytes of it received
         self.up_total = 0
         self.up_crc = 0
         self.up_count = 0
         self.frames = 0  # good requests answered (tests, bench)
+        self.last_ms = 0  # ticks_ms of the last answer
         self.errors = 0
 
     def _ready(self):
@@ -267,7 +282,11 @@ class Link:
         return got
 
     def _send(self, typ, seq, payload=b""):
-        self.out.write(frame(typ, seq, payload))
+        if HEAD + b85_len(len(payload)) + TAIL > len(self.tx):
+            self.out.write(frame(typ, seq, payload))  # a rare big reply (a long LIST)
+            return
+        n = frame_into(self.tx, typ, seq, payload)
+        self.out.write(memoryview(self.tx)[:n])
 
     def _error(self, seq, code, msg):
         self.errors += 1
@@ -292,6 +311,8 @@ class Link:
         if h is None:
             self._error(seq, E_BAD, "unknown request %r" % typ)
             return
+        if typ in _BIG:
+            app.collect()  # a whole free heap for the reply (never during a session)
         try:
             reply = h(self, payload)
         except FrameError as e:
@@ -305,6 +326,15 @@ class Link:
             return
         self.frames += 1
         self._send(typ.lower(), seq, reply)
+        self.last_ms = app.clock.ticks_ms()
+
+    HOT_MS = 250  # a transfer is under way while requests came this recently
+
+    def hot(self):
+        """True during a transfer (not in a session): the loop may poll faster."""
+        app = self.app
+        return (self.frames > 0 and not app.running()
+                and app.clock.ticks_diff(app.clock.ticks_ms(), self.last_ms) < self.HOT_MS)
 
     # ----- handlers (payload -> reply payload) -----
 
@@ -316,6 +346,10 @@ class Link:
         t = getattr(clock, "time", None)
         flags = (INFO_RTC if app.rtc_set else 0) | (INFO_FULL if app.full else 0)
         flags |= INFO_DAMAGED if app.damaged else 0
+        rp = getattr(app, "rpe_pending", None)
+        flags |= INFO_RPE if rp is not None and rp() else 0
+        mn = getattr(app, "in_menu", None)
+        flags |= INFO_MENU if mn is not None and mn() else 0
         unsynced = lb.unsynced_count() if lb is not None and not app.running() else 0
         free = 0
         if st is not None:
@@ -348,7 +382,8 @@ class Link:
             raise FrameError("plan set too big: %d bytes, %d plans" % (total, count), E_STORE)
         self.up = None
         self.app.collect()
-        self.up = bytearray()
+        self.up = bytearray(total)  # one allocation: growing it chunk by chunk fragments
+        self.up_n = 0
         self.up_total = total
         self.up_crc = c
         self.up_count = count
@@ -358,19 +393,21 @@ class Link:
         if self.up is None:
             raise FrameError("no upload in progress (BEGIN first)", E_BAD)
         off = struct.unpack_from("<I", p, 0)[0]
-        if off != len(self.up):
+        if off != self.up_n:
             # a repeated or lost chunk: say where we are, the host resends from there
-            return struct.pack("<I", len(self.up))
-        if off + len(p) - 4 > self.up_total:
+            return struct.pack("<I", self.up_n)
+        end = off + len(p) - 4
+        if end > self.up_total:
             raise FrameError("upload longer than announced", E_BAD)
-        self.up.extend(memoryview(p)[4:])
-        return struct.pack("<I", len(self.up))
+        self.up[off:end] = memoryview(p)[4:]
+        self.up_n = end
+        return struct.pack("<I", end)
 
     def commit(self, _p):
         up = self.up
-        if up is None or len(up) != self.up_total:
+        if up is None or self.up_n != self.up_total:
             raise FrameError("upload incomplete: %d of %d bytes"
-                             % (0 if up is None else len(up), self.up_total), E_BAD)
+                             % (0 if up is None else self.up_n, self.up_total), E_BAD)
         self.up = None
         if crc32(up) != self.up_crc:
             raise FrameError("upload CRC32 mismatch", E_BAD)
@@ -401,22 +438,29 @@ class Link:
             return struct.pack(LOGS_HEAD, start, 0, 0)
         if maxb > MAX_LOG_PAYLOAD:
             maxb = MAX_LOG_PAYLOAD
-        recs = []
-        size = 0
+        pay = self.pay
+        hn = struct.calcsize(LOGS_HEAD)
+        size = hn
+        count = 0
         nxt = start
         for seq, rec in lb.raw_records(start):
-            if recs and size + len(rec) > maxb:
+            n = len(rec)
+            if count and size + n > hn + maxb:
                 break
-            recs.append(rec)  # a single record larger than maxb still goes, alone
-            size += len(rec)
+            if size + n > len(pay):
+                if count:
+                    break
+                pay = bytearray(size + n)  # one record bigger than a batch: it goes alone
+            pay[size : size + n] = rec
+            size += n
+            count += 1
             nxt = seq + 1
-            if size >= maxb:
+            if count == 255 or size >= hn + maxb:
                 break
-        if not recs and lb.last_seq >= start:
+        if not count and lb.last_seq >= start:
             nxt = lb.last_seq + 1  # nothing readable left from start (compacted or damaged)
-        head = struct.pack(LOGS_HEAD, nxt, lb.last_seq, len(recs))
-        recs.insert(0, head)
-        return b"".join(recs)
+        struct.pack_into(LOGS_HEAD, pay, 0, nxt, lb.last_seq, count)
+        return memoryview(pay)[:size]
 
     def ack(self, p):
         upto = struct.unpack("<I", p)[0]
@@ -443,9 +487,10 @@ class Link:
                            app.clock.ticks_ms())
 
     def screen(self, _p):
-        return bytes(self.app.screen_bytes())
+        return self.app.screen_bytes()  # a view of the frame buffer: no copy
 
 
+_BIG = (T_LIST, T_COMMIT, T_LOGS, T_SCREEN)
 _HANDLERS = {T_INFO: Link.info, T_LIST: Link.list, T_BEGIN: Link.begin, T_PUT: Link.put,
              T_COMMIT: Link.commit, T_LOGS: Link.logs, T_ACK: Link.ack, T_TIME: Link.set_time,
              T_SCREEN: Link.screen}

@@ -153,12 +153,38 @@ def print_log(show, records, steps):
         show.log("session log #%d: plan hash %08x, end %s, RPE %d, paused %.1f s"
                  % (r["seq"], r["plan_hash"], "done" if r["end_reason"] == 0 else "early",
                     r["rpe"], r["paused_ms"] / 1000))
-        for i, (planned, actual, flags, laps) in enumerate(r["intervals"]):
+        for i, iv in enumerate(r["intervals"]):
+            planned, actual, flags, laps = iv[:4]
             kind, _dur, label = steps[i] if i < len(steps) else ("?", 0, "")
             fl = ",".join(n for bit, n in FLAG_NAMES if flags & bit)
             show.log("  %2d %-8s %-22s planned %6.1f s  actual %6.1f s  %s%s"
                      % (i + 1, kind, label[:22], planned / 1000, actual / 1000, fl,
                         (" laps=%d" % laps) if laps else ""))
+
+
+def sync_demo(sim, show):
+    """Over the USB link: push the examples, pull the log into a temp DB, show `beeper logs`."""
+    import tempfile
+
+    from host_tools.link import client, sync
+    from host_tools.logs.db import LogDB
+
+    with client.Client(sim.port) as c:
+        added, removed, same = sync.push(c, sync.compile_plans([os.path.join(ROOT,
+                                                                             "examples")]))
+        show.log("beeper push examples/: %d added, %d removed, %d unchanged (%d payload bytes, "
+                 "%d on the wire)" % (len(added), len(removed), len(same), c.payload_out,
+                                      c.t.wire_out))
+        with tempfile.TemporaryDirectory(prefix="beeper-demo-") as d:
+            with LogDB(os.path.join(d, "logs.sqlite")) as db:
+                info, new, seen = sync.pull(c, db)
+                show.log("beeper pull: device %s, %d sessions read, %d new, acknowledged"
+                         % (info["device_id"], seen, new))
+                show.log("beeper logs:")
+                for r in db.sessions():
+                    show.log("  #%d  %s  %-26s %s  RPE %s  %d intervals" % (
+                        r["seq"], r["date"] or "date unknown", r["plan_title"],
+                        r["end_reason"], r["rpe"] or "-", len(r["intervals"])))
 
 
 def run(speed=60, plan_path=BEGINNER, out=None, live=None, timeout=120):
@@ -182,6 +208,7 @@ def run(speed=60, plan_path=BEGINNER, out=None, live=None, timeout=120):
             sim.exec("import store\nstore.Store('/').save_plans([%r])" % (table,), reset=True)
             show.log("plan set pushed (Store.save_plans on the device); soft reboot")
             Script(sim, show).run(timeout)
+            sync_demo(sim, show)
             raw = sim.exec(LOG_CODE)
             records = [ast.literal_eval(line) for line in raw.splitlines() if line.strip()]
             print_log(show, records, steps)

@@ -4,7 +4,7 @@ import importlib
 import sys
 
 SECTIONS = ["host_tools.bench.plan", "host_tools.bench.onset", "host_tools.bench.cues",
-            "host_tools.bench.heap", "host_tools.bench.faults"]
+            "host_tools.bench.heap", "host_tools.bench.sync", "host_tools.bench.faults"]
 
 
 def main():

@@ -59,6 +59,7 @@ class Client:
         """Send one request; the matching reply payload (DeviceError on an error frame)."""
         self.seq = (self.seq + 1) & 0xFF
         seq = self.seq
+        self.t.discard()
         self.t.write(link.frame(typ, seq, payload))
         self.payload_out += len(payload)
         deadline = time.monotonic() + (timeout or self.timeout)
@@ -69,7 +70,7 @@ class Client:
                 if any(s in noise for s in REPL_SIGNS):
                     raise NotFirmware("%s answers like a plain MicroPython REPL, not the beeper "
                                       "firmware: run `beeper deploy`" % self.port)
-                raise Silent("%s: no answer in %.0f s (is the beeper firmware running? a "
+                raise Silent("%s: no answer in %.1f s (is the beeper firmware running? a "
                              "session screen answers only `beeper info`)"
                              % (self.port, timeout or self.timeout))
             if not line.startswith(b"!"):
@@ -121,7 +122,9 @@ class Client:
                 "ticks_ms": f[4], "plans": f[5], "free_bytes": f[6], "last_seq": f[7],
                 "acked": f[8], "unsynced": f[9], "rtc_set": bool(f[10] & link.INFO_RTC),
                 "full": bool(f[10] & link.INFO_FULL),
-                "damaged": bool(f[10] & link.INFO_DAMAGED), "firmware": fwv, "board": board,
+                "damaged": bool(f[10] & link.INFO_DAMAGED),
+                "rpe_pending": bool(f[10] & link.INFO_RPE),
+                "menu": bool(f[10] & link.INFO_MENU), "firmware": fwv, "board": board,
                 "device_id": dev}
 
     def list(self):

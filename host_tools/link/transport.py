@@ -104,6 +104,16 @@ class Transport:
             self.wire_in += len(data)
             self.buf += data
 
+    def discard(self):
+        """Drop stale input (late replies, prompts) before a new request."""
+        import serial
+
+        self.buf.clear()
+        try:
+            self.ser.reset_input_buffer()
+        except (OSError, serial.SerialException) as e:
+            raise Disconnected("%s: device disconnected (%s)" % (self.port, e)) from None
+
     def _note(self, data):
         self.noise += data[-512:]
         del self.noise[:-2048]

@@ -30,10 +30,10 @@ CREATE TABLE IF NOT EXISTS syncs (
 
 
 def default_path():
-    """beeper.sqlite in the user's data directory (platformdirs)."""
+    """logs.sqlite in the user's data directory (platformdirs), as export and report use."""
     import platformdirs
 
-    return os.path.join(platformdirs.user_data_dir("beeper", appauthor=False), "beeper.sqlite")
+    return os.path.join(platformdirs.user_data_dir("beeper"), "logs.sqlite")
 
 
 def iso(secs):
