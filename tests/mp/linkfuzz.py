@@ -149,6 +149,8 @@ def run(path, label="link"):
     stats = {"cases": 0, "bytes": 0, "replies": 0, "errors": 0, "fail": 0, "session": 0,
              "peak": 0}
     session_started = False
+    worst = 0
+    cues = 0
     f = open(path, "rb")
     for i, (mode, n) in enumerate(_cases(f)):
         stats["cases"] += 1
@@ -159,6 +161,8 @@ def run(path, label="link"):
             if a.mode != app.M_RUN:
                 print("@@FAILCASE %d no session started (mode %d)" % (i, a.mode))
                 stats["fail"] += 1
+            gc.collect()
+            base = gc.mem_alloc()  # the session's own arrays are not the link's
         if mode == 1:
             stats["session"] += 1
         w.out = bytearray()
@@ -188,6 +192,15 @@ def run(path, label="link"):
             why = "%d replies for %d request lines" % (got, w.owed)
         if why is None and not _plans_ok(r.store):
             why = "the plan set on flash does not load"
+        for pl, act in r.onsets:  # fold cue timing in as we go: the harness keeps no trace
+            d = act - pl
+            worst = d if d > worst else (-d if -d > worst else worst)
+            cues += 1
+        r.onsets = []
+        r.pwm_events = []  # the rig's buzzer and I2C traces are the harness's, not the device's
+        frames = getattr(r.hw.i2c, "frames", None)
+        if frames:
+            del frames[:]
         if why is None:
             gc.collect()
             used = gc.mem_alloc() - base
@@ -205,14 +218,6 @@ def run(path, label="link"):
             a.link = link.Link(a, w, w, ready=w.ready)
             w.carry = [0, 0, False]
     f.close()
-    worst = 0
-    for pl, act in r.onsets:
-        d = act - pl
-        if d < 0:
-            d = -d
-        if d > worst:
-            worst = d
-    cues = len(r.onsets)
     if session_started and (worst >= ONSET_BUDGET_US or cues < 10):
         stats["fail"] += 1
         print("@@FAILCASE -1 cue timing under fuzz: worst %d us over %d cues" % (worst, cues))
