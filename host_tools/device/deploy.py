@@ -9,7 +9,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from host_tools.device import drivers
+from host_tools.device import builtin_plans, drivers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIRMWARE = os.path.join(ROOT, "firmware")
@@ -42,6 +42,7 @@ def sources(board, firmware=None):
     out = []
     for src in sorted(glob.glob(os.path.join(firmware or FIRMWARE, "*.py"))):
         out.append((os.path.basename(src), src))
+    out.append(("defaults.py", builtin_plans.stage()))  # made from examples/ (stored once)
     out.append(("board.py", os.path.join(BOARDS, board + ".py")))
     for dep in BOARD_DEPS.get(board, ()):
         out.append((dep + ".py", os.path.join(BOARDS, dep + ".py")))
