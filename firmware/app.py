@@ -142,23 +142,17 @@ class App:
         self._redraw()
 
     def run(self):
-        """Loop forever (Ctrl-C stops it cleanly for the REPL)."""
+        """Loop forever; on any exit (Ctrl-C, an error) the buzzer is silenced first."""
         try:
             while True:
                 self.step()
                 self.clock.sleep_ms(self.IDLE_MS)
-        except KeyboardInterrupt:
+        finally:
             self.shutdown()
-            raise
 
     def shutdown(self):
-        """Silence the buzzer; keep the watchdog fed so the REPL is not reset under the user."""
+        """Silence the buzzer and free the timer (main.py then hands the watchdog to keeper)."""
         self.edge.stop()
-        wdt = self.hw.wdt
-        if wdt is not None:
-            # The RP2040 watchdog cannot be stopped once started: a 1 s soft timer feeds it.
-            t = self.hw.timer
-            t.init(mode=t.PERIODIC, period=1000, callback=lambda _t: wdt.feed())
 
     # ----- buttons -----
 

@@ -8,12 +8,14 @@ from host_tools.device import deploy
 def test_layout_main_stays_source_and_board_becomes_board_mpy():
     files = dict(deploy.build("pico"))
     assert files["main.py"].endswith("firmware/main.py")
-    assert "main.mpy" not in files
+    assert files["boot.py"].endswith("firmware/boot.py")  # re-arms the watchdog keeper
+    assert "main.mpy" not in files and "boot.mpy" not in files
+    assert "keeper.mpy" in files
     assert files["board.mpy"].endswith("board-pico/board.mpy")
     for dest in ("app.mpy", "plan.mpy", "adafruit_ssd1306.mpy",
                  "adafruit_bus_device/__init__.mpy", "adafruit_bus_device/i2c_device.mpy"):
         assert dest in files
-    assert all(d == "main.py" or d.endswith(".mpy") for d in files)
+    assert all(d in ("main.py", "boot.py") or d.endswith(".mpy") for d in files)
     with open(files["app.mpy"], "rb") as f:
         assert f.read(2) == b"M\x06"
 

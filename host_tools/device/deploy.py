@@ -17,7 +17,7 @@ BOARDS = os.path.join(ROOT, "boards")
 BUILD = os.path.join(ROOT, "build")
 ARCH = {"pico": "armv6m", "sim": "armv6m", "pico2": "armv7emsp"}
 BOARD_DEPS = {"pico2": ("pico",)}  # board files a board file imports, installed under their name
-SOURCE_ONLY = ("main.py",)  # MicroPython boots main.py, never main.mpy
+SOURCE_ONLY = ("boot.py", "main.py")  # MicroPython runs these as source, never as .mpy
 PICO_VID = 0x2E8A
 WRITE_CHUNK = 2048
 
@@ -175,8 +175,9 @@ def copy_files(transport, files, progress=None, force=False):
         done += len(data)
         if progress:
             progress(done, total, dest)
-    # A stale X.py shadows X.mpy (MicroPython tries .py first); main.mpy is never run.
-    shadows = [d[:-4] + ".py" for d, _ in files if d.endswith(".mpy")] + ["main.mpy"]
+    # A stale X.py shadows X.mpy (MicroPython tries .py first); boot/main.mpy are never run.
+    shadows = [d[:-4] + ".py" for d, _ in files if d.endswith(".mpy")]
+    shadows += [d[:-3] + ".mpy" for d in SOURCE_ONLY]
     transport.exec("import os\nfor p in %r:\n try:\n  os.remove(p)\n except OSError:\n  pass"
                    % (["/" + s for s in shadows],))
     return [d for d, _ in todo]
