@@ -112,6 +112,15 @@ def test_soft_reset_from_raw_repl_reboots(sim):
     sim.wait_event("boot", before + 1, timeout=20)
 
 
+def test_deploy_detects_the_simulator(sim, tiny_fw):
+    with pytest.raises(deploy.DeployError, match="is the simulator.*--board sim"):
+        deploy.deploy(sim.port, "pico", firmware=tiny_fw)  # never the Pico board onto the sim
+    before = sim.count("boot")
+    info = deploy.deploy(sim.port, None, firmware=tiny_fw)  # no --board: the device's own
+    assert info["board"] == "sim" and info["micropython"].startswith("1.")
+    sim.wait_event("boot", before + 1, timeout=20)
+
+
 def test_flash_image_persists(tiny_fw, tmp_path):
     img = str(tmp_path / "flash.img")
     with Simulator(speed=20, flash=img, firmware=tiny_fw) as s:
