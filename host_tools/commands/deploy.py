@@ -7,7 +7,8 @@ def register(sub):
     """Add the deploy subcommand."""
     p = sub.add_parser("deploy", help="compile the firmware and copy it to the device",
                        description="Check the device runs MicroPython 1.26 or later, compile "
-                       "firmware/*.py with mpy-cross (boot.py and main.py stay source) and copy it, with the board file and OLED driver, to the device. "
+                       "firmware/*.py with mpy-cross (boot.py and main.py stay source) and "
+                       "copy it, with the board file and OLED driver, to the device. "
                        "Files whose hash already matches are skipped.")
     p.add_argument("--port", help="serial port (default: $BEEPER_PORT or USB auto-detect)")
     p.add_argument("--board", default=None, choices=sorted(deploy.ARCH),
