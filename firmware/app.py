@@ -23,6 +23,7 @@ class App:
 
     IDLE_MS = 10  # loop period: buttons need polls well inside their 20 ms debounce
     REDRAW_MS = 200  # at most 5 full redraws a second (each show() is ~25 ms of I2C)
+    SHOW_RETRY_MS = 1000  # after a failed show() (loose OLED cable): try again this much later
     SHOW_GUARD_MS = 60  # no show() when a cue is due sooner: it would block the loop ~25 ms
     WRITE_GUARD_MS = 1000  # flash writes stop IRQs for ms: only with no cue for this long
     RPE_START = 5
@@ -62,6 +63,9 @@ class App:
         self._dirty = True
         self._shown_secs = -1
         self._last_show = clock.ticks_ms()
+        self._show_wait = self.REDRAW_MS  # REDRAW_MS, or SHOW_RETRY_MS after a failure
+        self.show_errors = 0  # failed show()s so far (I2C errors: the OLED is unplugged)
+        self._show_failed = False
         self._step = -2  # session step the cached strings belong to
         self._label = ""
         self._nkind = -1
@@ -300,14 +304,29 @@ class App:
         if not self._dirty:
             return
         now = self.clock.ticks_ms()
-        if self.clock.ticks_diff(now, self._last_show) < self.REDRAW_MS:
+        d = self.clock.ticks_diff(now, self._last_show)
+        # d < 0: the last show is more than half the ticks period ago (~6 days idle): long past
+        if 0 <= d < self._show_wait:
             return
         if not self._quiet_enough():
             return
-        self.draw()
+        try:
+            if self._show_failed:
+                self.ui.wake()  # the OLED may have lost power: initialise it again
+            self.draw()
+            self.ui.show()
+        except OSError as e:  # I2C error (loose cable): timing and logging go on; retry later
+            self.show_errors += 1
+            if not self._show_failed:
+                print("display:", e)
+            self._show_failed = True
+            self._show_wait = self.SHOW_RETRY_MS
+            self._last_show = self.clock.ticks_ms()
+            return
+        self._show_failed = False
+        self._show_wait = self.REDRAW_MS
         self._shown_secs = secs
         self._dirty = False
-        self.ui.show()
         self._last_show = self.clock.ticks_ms()
 
     def draw(self):

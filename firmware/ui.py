@@ -100,6 +100,12 @@ class UI:
         self.shows += 1
         self.fb.show()
 
+    def wake(self):
+        """Initialise the panel again after an I2C failure (it may have lost power)."""
+        init = getattr(self.fb, "init_display", None)
+        if init is not None:
+            init()
+
     def _center(self, s, y, c=1):
         s = fit(s)
         self.fb.text(s, (W - 8 * len(s)) // 2, y, c)
