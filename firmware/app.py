@@ -124,6 +124,7 @@ class App:
             hw.wdt.feed()
         if hw.service is not None:
             hw.service(self)
+        self._arm_long()
         ev = self.buttons.poll()
         if ev:
             self.last_event = ev
@@ -190,6 +191,13 @@ class App:
                 self.mode = M_MENU
                 gc.collect()
 
+    def _arm_long(self):
+        """Long presses only where one has an action: A +10 s on a running timed interval,
+        C abandon/finish during a session; B (next, lap) never has one."""
+        s = self.sess
+        st = s.state if s is not None and self.mode == M_RUN else ses.S_DONE
+        self.buttons.arm_long(st == ses.S_RUNNING, False, st < ses.S_DONE)
+
     def _run_button(self, ev):
         s = self.sess
         st = s.state
@@ -208,7 +216,9 @@ class App:
                 self._note = self._ext_note
                 self._note_t = self.clock.ticks_add(self.clock.ticks_ms(), self.NOTE_MS)
         elif ev == btn.B_SHORT:
-            s.lap()
+            # timed at the press edge (IRQ timestamp), not at the loop's debounced event
+            ck = self.clock
+            s.lap(ck.ticks_diff(ck.ticks_ms(), self.buttons.t_press))
         elif ev == btn.C_SHORT:
             s.skip()
         elif ev == btn.C_LONG:

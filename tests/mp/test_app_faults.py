@@ -63,3 +63,49 @@ def test_screen_redraws_after_six_days_idle():
     r.settle()
     assert r.app.ui.shows > shows
     assert screen.has_text(r.screen, "PLAN 2/2", 0, 0)
+
+
+def test_lap_is_timed_at_the_press_edge_and_a_long_press_of_b_counts():
+    tab = app_rig.table([("work", 0, "Fly", 0), ("rest", 10, "Walk", 0),
+                         ("work", 0, "Fly", 0), ("rest", 10, "Walk", 0)])
+    r = app_rig.Rig(tables=[tab], with_store=False)
+    hw, a = r.hw, r.app
+    r.tap(hw.btn_a)
+    s = a.sess
+    r.until(lambda: s.state == ses.S_WAIT_LAP)
+    t0 = s._base_us  # the lap step started here
+    r.run(3000)
+    t_press = r.clock.now_us
+    hw.btn_b.press()
+    r.clock.busy_us(150000)  # the loop is stuck in a long C call: only the IRQ sees the edge
+    r.run(100)
+    assert s.step == 1 and s.laps[0] == 1
+    # measured to the press edge, not to when the loop got round to it
+    assert abs(s.actual_ms[0] - (t_press - t0) // 1000) <= 2, (s.actual_ms[0], t_press - t0)
+    r.run(1400)  # B still held: 1.5 s in all, a long press
+    hw.btn_b.release()
+    r.run(60)
+    assert s.step == 1 and s.laps[0] == 1  # the release adds nothing
+    r.until(lambda: s.state == ses.S_WAIT_LAP)
+    r.run(2000)
+    r.hold(hw.btn_b, 1500)  # a long press of B ends the lap step too
+    assert s.step == 3 and s.laps[2] == 1 and 1990 <= s.actual_ms[2] <= 2070, s.actual_ms[2]
+
+
+def test_long_press_only_where_a_long_action_exists():
+    tabs = [app_rig.table([("work", 10, "", 0)], "One"),
+            app_rig.table([("work", 20, "", 0)], "Two")]
+    r = app_rig.Rig(tables=tabs, with_store=False)
+    hw, a = r.hw, r.app
+    r.hold(hw.btn_c, 1500)  # the menu has no long actions: a hold is a press (previous plan)
+    assert a.idx == 1 and a.mode == app.M_MENU
+    r.hold(hw.btn_a, 1500)  # and A held starts the plan
+    assert a.mode == app.M_RUN
+    s = a.sess
+    r.until(lambda: s.state == ses.S_RUNNING)
+    r.hold(hw.btn_a, 1000)  # running: A has its long action (+10 s), no pause follows
+    assert s.state == ses.S_RUNNING and s.flags[0] & ses.F_EXTENDED
+    r.hold(hw.btn_c, 1000)  # C held: finish early
+    assert s.state == ses.S_DONE and a.mode == app.M_RPE
+    r.hold(hw.btn_b, 1500)  # RPE: no long actions; B held still counts as +1
+    assert a.rpe == app.App.RPE_START + 1
