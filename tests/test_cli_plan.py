@@ -87,3 +87,18 @@ def test_compile_refuses_bad_plan(tmp_path):
     proc = beeper("compile", str(bad))
     assert proc.returncode == 1 and "b.plan:1:1: missing `title:` header" in proc.stderr
     assert not (tmp_path / "b.bin").exists()
+
+
+def test_check_and_show_refuse_a_table_with_a_good_crc_and_bad_utf8(tmp_path):
+    import zlib
+
+    table = fw.load("plan")
+    good = table.encode({"title": "Ok", "flags": 0, "steps": [("work", 20, "Go", 0)]})
+    body = bytearray(good[:-4])
+    body[5] = 0xFF  # the title's second byte: invalid UTF-8, CRC recomputed below
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(bytes(body) + zlib.crc32(bytes(body)).to_bytes(4, "little"))
+    for args in (("check", str(bad)), ("show", str(bad)), ("show", "--source", str(bad))):
+        proc = beeper(*args)  # beeper() asserts there is no traceback
+        assert proc.returncode == 1, args
+        assert "bad.bin: not a valid session table: string 0 is not valid UTF-8" in proc.stderr
