@@ -46,7 +46,7 @@ def test_check_errors_exit_1_with_positions(tmp_path):
     assert proc.stderr.splitlines() == [
         "%s:2:1: unknown step kind 'wrk' (did you mean 'work'?)" % bad,
         "%s:3:1: empty repeat: indent the steps to repeat under it" % bad,
-        "%s:4:6: bad duration '1:99': write M:SS with seconds 00-59" % bad,
+        "%s:4:6: bad duration '1:99': seconds after minutes run 00-59 (write 2:39)" % bad,
     ]
     assert "beginner.plan: ok" in proc.stdout
     js = json.loads(beeper("check", "--json", str(bad)).stdout)
@@ -102,3 +102,19 @@ def test_check_and_show_refuse_a_table_with_a_good_crc_and_bad_utf8(tmp_path):
         proc = beeper(*args)  # beeper() asserts there is no traceback
         assert proc.returncode == 1, args
         assert "bad.bin: not a valid session table: string 0 is not valid UTF-8" in proc.stderr
+
+
+def test_check_of_1mb_of_junk_caps_its_messages(tmp_path):
+    import random
+
+    rnd = random.Random(11)
+    junk = tmp_path / "junk.plan"
+    junk.write_bytes(bytes(rnd.getrandbits(8) for _ in range(1 << 20)))
+    proc = beeper("check", str(junk))  # no traceback (asserted by beeper())
+    assert proc.returncode == 1
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 51  # 50 located errors, then the count of the rest
+    assert all(ln.startswith("%s:" % junk) for ln in lines)
+    assert lines[-1].startswith("%s: ... " % junk) and lines[-1].endswith(" more errors")
+    js = json.loads(beeper("check", "--json", str(junk)).stdout)
+    assert len(js[0]["errors"]) == 50 and js[0]["more_errors"] > 1000

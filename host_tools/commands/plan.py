@@ -9,6 +9,16 @@ from host_tools.cli import CliError
 from host_tools.plans import coach, lang
 
 table = fw.load("plan")
+MAX_MESSAGES = 50  # per file: junk input gets this many errors, then a count of the rest
+
+
+def print_diagnostics(path, diagnostics, file=sys.stderr):
+    """The first MAX_MESSAGES errors of a file, then '... N more'."""
+    for d in diagnostics[:MAX_MESSAGES]:
+        print(d, file=file)
+    more = len(diagnostics) - MAX_MESSAGES
+    if more > 0:
+        print("%s: ... %d more error%s" % (path, more, "" if more == 1 else "s"), file=file)
 
 
 def register(sub):
@@ -52,10 +62,11 @@ def cmd_check(args):
             entry.update(coach.summary(load_any(path)))
         except lang.PlanSyntaxError as e:
             entry["ok"] = False
-            entry["errors"] = [d.as_dict() for d in e.diagnostics]
+            entry["errors"] = [d.as_dict() for d in e.diagnostics[:MAX_MESSAGES]]
+            if len(e.diagnostics) > MAX_MESSAGES:
+                entry["more_errors"] = len(e.diagnostics) - MAX_MESSAGES
             if not args.json:
-                for d in e.diagnostics:
-                    print(d, file=sys.stderr)
+                print_diagnostics(path, e.diagnostics)
         except CliError as e:
             entry["ok"] = False
             entry["errors"] = [{"file": path, "line": 0, "col": 0, "message": str(e)}]
@@ -88,7 +99,8 @@ def cmd_show(args):
     try:
         plan = load_any(args.file)
     except lang.PlanSyntaxError as e:
-        raise CliError("%s has errors:\n%s" % (args.file, e)) from None
+        print_diagnostics(args.file, e.diagnostics)
+        raise CliError("%s has errors" % args.file) from None
     if args.source:
         sys.stdout.write(lang.to_text(plan))
         return 0
@@ -118,8 +130,7 @@ def cmd_compile(args):
     try:
         plan = load_any(args.file)
     except lang.PlanSyntaxError as e:
-        for d in e.diagnostics:
-            print(d, file=sys.stderr)
+        print_diagnostics(args.file, e.diagnostics)
         return 1
     out = args.output or os.path.splitext(args.file)[0] + ".bin"
     data = table.encode(plan)
