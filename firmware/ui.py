@@ -134,7 +134,7 @@ class UI:
         if len(title) > COLS:
             fb.text(fit(title[COLS:]), 0, 24, 1)
         fb.text("%d min" % ((total_s + 59) // 60), 0, 36, 1)
-        fb.text("%d intervals" % intervals, 0, 46, 1)
+        fb.text("%d interval%s" % (intervals, "" if intervals == 1 else "s"), 0, 46, 1)
         if warn:
             self._bar(warn, 55)
         else:

@@ -118,3 +118,19 @@ def test_check_of_1mb_of_junk_caps_its_messages(tmp_path):
     assert lines[-1].startswith("%s: ... " % junk) and lines[-1].endswith(" more errors")
     js = json.loads(beeper("check", "--json", str(junk)).stdout)
     assert len(js[0]["errors"]) == 50 and js[0]["more_errors"] > 1000
+
+
+def test_one_interval_is_singular(tmp_path):
+    one = tmp_path / "one.plan"
+    one.write_text("title: One\nwork 20s\nrest 40s\n")
+    proc = beeper("check", str(one))
+    assert "1 interval," in proc.stdout and "1 intervals" not in proc.stdout
+    assert "1 interval," in beeper("show", str(one)).stdout
+
+
+def test_speed_must_be_more_than_zero():
+    for cmd in ("sim", "demo"):
+        for bad in ("0", "-2", "nan", "fast", "1e9"):
+            proc = beeper(cmd, "--speed", bad)
+            assert proc.returncode == 2, (cmd, bad)
+            assert "--speed" in proc.stderr and "Traceback" not in proc.stderr

@@ -186,3 +186,15 @@ def test_minutes_and_seconds_forms_agree():
         with pytest.raises(ValueError, match="seconds after minutes run 00-59"):
             lang.parse_duration(bad)
     assert lang.parse_duration("90s") == 90  # seconds alone may run past 59
+
+
+def test_mixed_lap_and_timed_work_ratio_over_the_timed_pairs():
+    p = lang.parse(BASE + "warmup 10m\n4x\n  work lap 40 m fly\n  rest 3m\n"
+                   "6x\n  work 20s\n  rest 40s\ncooldown 5m\n")
+    s = coach.summary(p)
+    # all rest over timed work would say 1:8 (power); the timed pairs are 20 s / 40 s
+    assert (s["ratio"], s["band"], s["ratio_basis"]) == ("1:2", "metabolic conditioning",
+                                                         "timed pairs")
+    assert s["rest_s"] == 4 * 180 + 6 * 40 and s["work_s"] == 120 and s["intervals"] == 10
+    plain = coach.summary(lang.parse(BASE + "6x\n  rest 40s\n  work 20s\n"))
+    assert (plain["ratio"], plain["ratio_basis"]) == ("1:2", "all")

@@ -75,13 +75,18 @@ def cmd_check(args):
         failed |= not entry["ok"]
         results.append(entry)
         if entry["ok"] and not args.json:
-            print("%s: ok: %s, %s, %d intervals, %s %s" % (
-                path, entry["title"], clock(entry["total_s"]), entry["intervals"],
+            print("%s: ok: %s, %s, %s, %s %s" % (
+                path, entry["title"], clock(entry["total_s"]), intervals(entry["intervals"]),
                 entry["ratio"], entry["band"]))
     if args.json:
         json.dump(results, sys.stdout, indent=2)
         print()
     return 1 if failed else 0
+
+
+def intervals(n):
+    """'1 interval', '6 intervals'."""
+    return "%d interval%s" % (n, "" if n == 1 else "s")
 
 
 def clock(sec):
@@ -119,9 +124,10 @@ def cmd_show(args):
     console = Console(width=max(100, Console().width))
     console.print(t)
     note = " (+ open lap steps)" if any(st[1] == 0 for st in coach.expand(plan["steps"])) else ""
-    console.print("total %s%s, work %s, rest %s, %d intervals, work:rest %s, band: %s" % (
-        clock(s["total_s"]), note, clock(s["work_s"]), clock(s["rest_s"]), s["intervals"],
-        s["ratio"], s["band"]))
+    basis = " (timed pairs only)" if s.get("ratio_basis") == "timed pairs" else ""
+    console.print("total %s%s, work %s, rest %s, %s, work:rest %s%s, band: %s" % (
+        clock(s["total_s"]), note, clock(s["work_s"]), clock(s["rest_s"]),
+        intervals(s["intervals"]), s["ratio"], basis, s["band"]))
     return 0
 
 
