@@ -264,6 +264,10 @@ def deploy(port, board=None, progress=None, reset=True, force=False, extra=(), f
         files.extend(extra)
         t_build = time.monotonic() - tb
     except BaseException:
+        try:
+            transport.exit_raw_repl()  # leave the device at its friendly REPL
+        except Exception:  # noqa: BLE001, S110 - closing anyway
+            pass
         transport.close()
         raise
     try:
