@@ -30,6 +30,15 @@ WDT_MS = 5000  # the loop feeds it every ~10 ms; a 25 ms show or a log write is 
 # reset leaves it running; boot.py reads it to hand the watchdog to the keeper.
 WATCHDOG_CTRL = 0x40058000
 WATCHDOG_ENABLE = 1 << 30
+# Cue compensation (firmware/cuetimer.py): the alarm is armed this long before a tone edge, the
+# time from the ticks_us() read in CueTimer._arm to the edge's PWM write on an RP2040 at
+# 125 MHz. From ../shared/rp2-timing.md (rp2 MicroPython 1.28, rp2040js): the old ISR read
+# ticks_us() 28-30 us after its deadline with 64 us compensated, so read -> alarm -> that read
+# took 93 us, of which 20 us (20 / 26 / 27) was alarm -> the ISR's first call; the new ISR's
+# first call is the PWM write itself, so 93 - 20 + 20 = 93 us. The emulator has no flash wait
+# states: calibrate on silicon (`make bench` shows how the error moves if a board is 30 %
+# slower or 25 % faster).
+CUE_LEAD_US = 93
 
 
 class HW:
@@ -38,6 +47,7 @@ class HW:
     name = NAME
     flash_root = "/"
     oled_addr = OLED_ADDR
+    cue_lead_us = CUE_LEAD_US
     service = None
 
 

@@ -2,16 +2,15 @@
 # Runs from the simulator's LittleFS image as /board.mpy. `machine`, `vclock`, `ssd1306_panel`
 # and `sim_io` are the twin's "silicon": sim_boot.py loaded them from the host before boot.
 import machine
+import pico  # the Pico's wiring and cue compensation: the twin is that board
 import sim_io
 import vclock
 
-OLED_ADDR = 0x3C
-PIN_BUZZER = 15
-PIN_SDA = 4
-PIN_SCL = 5
-PIN_A = 10
-PIN_B = 11
-PIN_C = 12
+OLED_ADDR = pico.OLED_ADDR
+PIN_BUZZER = pico.BUZZER_PIN
+PIN_SDA = pico.SDA_PIN
+PIN_SCL = pico.SCL_PIN
+PIN_A, PIN_B, PIN_C = pico.BTN_PINS
 
 
 class HW:
@@ -20,6 +19,7 @@ class HW:
     name = "sim"
     flash_root = "/"
     oled_addr = OLED_ADDR
+    cue_lead_us = pico.CUE_LEAD_US
     wdt = None  # host hiccups times --speed would look like hangs: no watchdog in the sim
 
 

@@ -35,7 +35,8 @@ class App:
         clock = hw.clock
         self.clock = clock
         self.buttons = btn.Buttons(hw.btn_a, hw.btn_b, hw.btn_c, clock)
-        self.edge = cuetimer.CueTimer(hw.timer, buzzer.Buzzer(hw.buzzer_pwm), clock)
+        self.edge = cuetimer.CueTimer(hw.timer, buzzer.Buzzer(hw.buzzer_pwm), clock,
+                                      hw.cue_lead_us)
         if fb is None:
             import display
 
@@ -53,6 +54,7 @@ class App:
         self._intervals = 0
         self.mode = M_MENU
         self.sess = None
+        self._books = ses.books(plan.MAX_STEPS)  # lent to every session: no big block later
         self.start_s = 0
         self.rpe = self.RPE_START
         self.seq = -1  # log record written for the last session, -1 = none
@@ -228,7 +230,7 @@ class App:
         """Build a Session on the chosen plan and start its 3-2-1."""
         self.sess = None
         gc.collect()  # a clean heap before timing starts
-        s = ses.Session(self.tables[self.idx], self.clock, self.edge)
+        s = ses.Session(self.tables[self.idx], self.clock, self.edge, self._books)
         self.sess = s
         self.seq = -1
         self._step = -2

@@ -33,10 +33,16 @@ def length_ms(pat):
 
 
 class Buzzer:
-    """A piezo on a machine.PWM: on(freq) sounds, off() silences; safe in a hard IRQ."""
+    """A piezo on a machine.PWM: on(freq) sounds, off() silences; safe in a hard IRQ.
+
+    tune(freq) and write(duty) are the PWM's own bound methods, made once, so the cue timer's
+    IRQ reaches the compare register in one call (tune while silent, write at the deadline).
+    """
 
     def __init__(self, pwm):
         self.pwm = pwm
+        self.tune = pwm.freq
+        self.write = pwm.duty_u16
         pwm.duty_u16(0)
 
     def on(self, freq):

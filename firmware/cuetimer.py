@@ -13,23 +13,30 @@ except ImportError:  # unix port without the fakes: no IRQs to mask
 class CueTimer:
     """Plays a loaded cue pattern from its absolute ticks_us deadline, edge by edge, in an IRQ.
 
-    The callback only compares preallocated deadlines, switches the PWM and re-arms: no
-    allocation, no floats, no printing, no I2C or flash. The main loop calls load() ahead.
+    What an edge writes (duty, and a pitch change only if a tone must change pitch while
+    sounding) is decided when its alarm is armed; a tone's pitch is set while the buzzer is
+    silent. So the callback's first act is the one PWM write, and the alarm is armed lead_us
+    early: the time from the ticks_us() read in _arm to that write on this board (boards/).
+    The callback allocates nothing and does no float maths, printing, I2C or flash.
     """
 
-    ARM_US = 49  # Timer.init() cost on rp2 (measured in rp2040js); calibrate on silicon
-    HARD_LATENCY_US = 15  # alarm -> hard callback entry (measured 12-18 us)
-    SOFT_LATENCY_US = 40  # alarm -> soft callback while the VM runs bytecode (35-50 us)
-    EARLY_US = 100  # an edge due this soon is done now: re-arming would land ~65 us late
+    SOFT_EXTRA_US = 28  # a soft callback starts ~28 us later than a hard one (35-50 vs 12-17)
+    EARLY_US = 100  # an edge due this soon is done now: re-arming could not land earlier
 
-    def __init__(self, timer, buzzer, clock, hard=True, log_n=32, patterns=buzzer.PATTERNS):
+    def __init__(self, timer, buzzer, clock, lead_us, hard=True, log_n=32,
+                 patterns=buzzer.PATTERNS):
         self.timer = timer
         self.buzzer = buzzer
         self.patterns = patterns  # cue code -> (freq, on_ms, off_ms) tuples
         self.clock = clock
         self.hard = hard
+        # lead_us: the board's (boards/*.py CUE_LEAD_US); soft callbacks start later still.
+        self.lead_us = lead_us if hard else lead_us + self.SOFT_EXTRA_US
         self._mode = timer.ONE_SHOT
-        self._isr_ref = self._isr  # one bound method, made once: the IRQ must not allocate it
+        self._isr_ref = self._isr  # bound methods made once: the IRQ must not allocate them
+        self._write = buzzer.write
+        self._tune = buzzer.tune
+        self._ticks = clock.ticks_us
         self._cur = None  # pattern now sounding (tuple of (freq, on_ms, off_ms))
         self._i = 0  # element of _cur
         self._on = False
@@ -38,17 +45,18 @@ class CueTimer:
         self._pend_t = 0  # its deadline (ticks_us)
         self._pend_cue = 0  # its cue code
         self._armed = False
-        self._arm_t = 0  # the deadline the timer is armed for
+        self._arm_t = 0  # the deadline of the prepared edge
+        self._nd = 0  # duty the prepared edge writes
+        self._nf = 0  # pitch it must set first (only when a tone changes pitch while sounding)
+        self._starts = False  # the prepared edge starts the loaded cue
+        self._f = 0  # pitch the PWM is set to
         self.log_n = log_n
         self.planned = array("l", [0] * log_n)  # ring of onsets: planned deadline (ticks_us)
-        self.actual = array("l", [0] * log_n)  # ... and ticks_us when the tone started
+        self.actual = array("l", [0] * log_n)  # ... and ticks_us just after the PWM write
         self.cue = array("b", [0] * log_n)  # ... and which cue it was
         self.n_onsets = 0
         self.max_late_us = 0
-
-    def latency_us(self):
-        """Alarm-to-callback latency the arm period compensates for."""
-        return self.HARD_LATENCY_US if self.hard else self.SOFT_LATENCY_US
+        self.max_early_us = 0
 
     def load(self, deadline_us, cue):
         """Hand the next cue (a code in cues) to the edge; it sounds at deadline_us (ticks_us)."""
@@ -65,10 +73,14 @@ class CueTimer:
     def cancel(self):
         """Drop a loaded cue that has not started; True if one was dropped."""
         st = disable_irq() if disable_irq else 0
-        dropped = self._pend is not None
-        self._pend = None
-        if enable_irq:
-            enable_irq(st)
+        try:
+            dropped = self._pend is not None
+            self._pend = None
+            if dropped and self._armed and self._starts:
+                self._kick()  # the sounding pattern's own next edge, if any
+        finally:
+            if enable_irq:
+                enable_irq(st)
         return dropped
 
     def stop(self):
@@ -79,10 +91,8 @@ class CueTimer:
             self._pend = None
             self._cur = None
             self._on = False
-            self.buzzer.off()
-            if self._armed:
-                self.timer.deinit()
-                self._armed = False
+            self._write(0)
+            self._disarm()
         finally:
             if enable_irq:
                 enable_irq(st)
@@ -101,16 +111,17 @@ class CueTimer:
         j = k % self.log_n
         return self.clock.ticks_diff(self.actual[j], self.planned[j])
 
-    def _kick(self):
-        # Called with IRQs off: do a due edge now, else make sure the timer wakes in time.
-        ck = self.clock
-        due = self._due()
-        if due is None:
-            return
-        if ck.ticks_diff(due, ck.ticks_us()) <= self.EARLY_US:
-            self._isr(None)
-        elif not self._armed or ck.ticks_diff(due, self._arm_t) < 0:
-            self._arm(due)
+    def worst_onset_us(self):
+        """Largest |onset error| so far (us), early or late."""
+        e = self.max_early_us
+        return self.max_late_us if self.max_late_us > e else e
+
+    # ----- internals (called with IRQs off or from the IRQ) -----
+
+    def _disarm(self):
+        if self._armed:
+            self.timer.deinit()
+            self._armed = False
 
     def _due(self):
         # The next edge: the loaded cue preempts the sounding pattern when it is due first.
@@ -121,64 +132,99 @@ class CueTimer:
             return self._edge_t
         return None
 
+    def _kick(self):
+        # The next edge changed or may have: prepare and re-arm it, or do it now if it is due.
+        self._disarm()
+        due = self._due()
+        if due is None:
+            return
+        if self.clock.ticks_diff(due, self._ticks()) <= self.EARLY_US:
+            self._prepare(due)
+            self._isr(None)
+        else:
+            self._arm(due)
+
+    def _prepare(self, due):
+        # Decide what the edge at `due` writes; set a new pitch now if the buzzer is silent.
+        self._arm_t = due
+        nf = 0
+        if self._pend is not None and due == self._pend_t and (
+                self._cur is None or self.clock.ticks_diff(due, self._edge_t) <= 0):
+            self._starts = True
+            nf = self._pend[0][0]
+        else:
+            self._starts = False
+            if self._on:
+                self._nd = 0
+                self._nf = 0
+                return
+            nf = self._cur[self._i + 1][0]
+        self._nd = buzzer.DUTY_ON
+        if nf == self._f:
+            self._nf = 0
+        elif self._on:
+            self._nf = nf  # a cue cutting into a sounding tone: pitch changes at the edge
+            self._f = nf
+        else:
+            self._tune(nf)  # silent: the pitch is set now, off the deadline
+            self._f = nf
+            self._nf = 0
+
     def _arm(self, due):
-        ck = self.clock
-        period = ck.ticks_diff(due, ck.ticks_us()) - self.ARM_US - (
-            self.HARD_LATENCY_US if self.hard else self.SOFT_LATENCY_US)
+        self._prepare(due)
+        period = self.clock.ticks_diff(due, self._ticks()) - self.lead_us
         if period < 1:
             period = 1
         self._armed = True
-        self._arm_t = due
         self.timer.init(mode=self._mode, period=period, tick_hz=1_000_000,
                         callback=self._isr_ref, hard=self.hard)
 
     def _isr(self, t):
-        # IRQ context (hard=True): ints and preallocated slots only; see the class docstring.
-        ck = self.clock
+        # IRQ context (hard=True): the prepared write first, then ints and preallocated slots.
+        if self._nf:
+            self._tune(self._nf)
+        self._write(self._nd)
+        now = self._ticks()
         self._armed = False
+        ck = self.clock
         while True:
-            now = ck.ticks_us()
-            pend = self._pend
-            cur = self._cur
-            if pend is not None and (
-                    cur is None or ck.ticks_diff(self._pend_t, self._edge_t) <= 0):
-                due = self._pend_t
-                if ck.ticks_diff(due, now) > self.EARLY_US:
-                    self._arm(due)
-                    return
+            due = self._arm_t
+            if self._starts:
+                pend = self._pend
                 self._pend = None
                 self._cur = pend
                 self._i = 0
-                el = pend[0]
-                self.buzzer.on(el[0])
                 self._on = True
-                self._edge_t = ck.ticks_add(due, el[1] * 1000)
+                self._edge_t = ck.ticks_add(due, pend[0][1] * 1000)
                 k = self.n_onsets % self.log_n
                 self.planned[k] = due
                 self.actual[k] = now
                 self.cue[k] = self._pend_cue
                 self.n_onsets += 1
-                late = ck.ticks_diff(now, due)
-                if late > self.max_late_us:
-                    self.max_late_us = late
-            elif cur is not None:
-                due = self._edge_t
-                if ck.ticks_diff(due, now) > self.EARLY_US:
-                    self._arm(due)
-                    return
-                el = cur[self._i]
-                if self._on:
-                    self.buzzer.off()
-                    self._on = False
-                    if self._i + 1 >= len(cur):
-                        self._cur = None  # the last element's off time is trailing silence
-                    else:
-                        self._edge_t = ck.ticks_add(due, el[2] * 1000)
+                err = ck.ticks_diff(now, due)
+                if err > self.max_late_us:
+                    self.max_late_us = err
+                elif -err > self.max_early_us:
+                    self.max_early_us = -err
+            elif self._on:
+                self._on = False
+                cur = self._cur
+                if self._i + 1 >= len(cur):
+                    self._cur = None  # the last element's off time is trailing silence
                 else:
-                    self._i += 1
-                    el = cur[self._i]
-                    self.buzzer.on(el[0])
-                    self._on = True
-                    self._edge_t = ck.ticks_add(due, el[1] * 1000)
+                    self._edge_t = ck.ticks_add(due, cur[self._i][2] * 1000)
             else:
+                self._i += 1
+                self._on = True
+                self._edge_t = ck.ticks_add(due, self._cur[self._i][1] * 1000)
+            nxt = self._due()
+            if nxt is None:
                 return
+            if ck.ticks_diff(nxt, self._ticks()) > self.EARLY_US:
+                self._arm(nxt)
+                return
+            self._prepare(nxt)
+            if self._nf:
+                self._tune(self._nf)
+            self._write(self._nd)
+            now = self._ticks()

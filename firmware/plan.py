@@ -20,6 +20,9 @@ An op starts with one byte; bits 0-2 are its code:
     5    REPEAT: a varint count follows; the ops up to the matching END run count times
     6    END of the innermost repeat
 
+A step with OPT_BETWEEN in its options byte is left out of its innermost repeat's last round;
+it must sit inside a repeat, and every repeat keeps at least one child without it.
+
 The tagged varint keeps every whole minute up to 63 and every second count up to 63 in one
 byte, so the Advanced sample (5 ops, 5 strings) costs 24 bytes beyond its text.
 The device never expands a table: a Cursor walks the program with a small repeat stack.
@@ -41,6 +44,9 @@ OP_END = 6
 
 OPT_HALFWAY = 1  # sound a cue at the middle of this step
 OPT_NO_TICKS = 2  # no last-3-seconds ticks in this step
+# Played between the rounds of its innermost repeat, left out of the last round (a recovery
+# between reps, none after the last). Older firmware ignores the bit and plays it every round.
+OPT_BETWEEN = 4
 FLAG_HALFWAY = 1  # plan flag: OPT_HALFWAY on every work step
 
 # Device limits: the per-step log arrays are preallocated from step_count(), 16 bytes a step.
@@ -100,6 +106,7 @@ class Table:
         total = 0
         mult = [1] * (MAX_DEPTH + 1)
         inner_steps = [0] * (MAX_DEPTH + 1)
+        plain = [0] * (MAX_DEPTH + 1)  # children without OPT_BETWEEN, per open repeat
         depth = 0
         pos = self.ops_at
         mv = self.buf
@@ -115,18 +122,29 @@ class Table:
                 depth += 1
                 mult[depth] = mult[depth - 1] * c._v
                 inner_steps[depth] = 0
+                plain[depth] = 0
             elif code == OP_END:
                 if depth == 0:
                     raise PlanError("END without a repeat")
                 if inner_steps[depth] == 0:
                     raise PlanError("empty repeat")
+                if plain[depth] == 0:
+                    raise PlanError("repeat has only between-rounds steps")
                 inner_steps[depth - 1] += inner_steps[depth]
+                plain[depth - 1] += 1
                 depth -= 1
                 pos += 1
             elif code <= K_COOLDOWN:
                 pos = c._step(pos)
-                steps += mult[depth]
-                total += c.dur_s * mult[depth]
+                times = mult[depth]
+                if c.raw_opts & OPT_BETWEEN:
+                    if depth == 0:
+                        raise PlanError("between-rounds step outside a repeat")
+                    times -= mult[depth - 1]  # one round fewer in each outer round
+                else:
+                    plain[depth] += 1
+                steps += times
+                total += c.dur_s * times
                 inner_steps[depth] += 1
             else:
                 raise PlanError("bad op code %d at offset %d" % (code, pos))
@@ -285,6 +303,25 @@ class Cursor:
             raise PlanError("step of %d s is longer than %d s" % (self.dur_s, MAX_STEP_S))
         return pos
 
+    def _last_round_skip(self, pos):
+        """Offset after the step at pos if it is OPT_BETWEEN in its repeat's last round, else 0.
+
+        Reads only the op's own bytes (validated by Table), so a skipped step leaves the
+        cursor's fields as they were.
+        """
+        mv = self._mv
+        op = mv[pos]
+        sp = self._sp - 1
+        if not op & 0x80 or sp < 0 or self._iter[sp] < self._count[sp]:
+            return 0
+        pos += 1
+        while mv[pos] & 0x80:  # the duration varint
+            pos += 1
+        pos += 1
+        if (op >> 3) & 15 == _LABEL_ESC:
+            pos += 1
+        return pos + 1 if mv[pos] & OPT_BETWEEN else 0
+
     def next(self):
         """Advance to the next expanded step; False after the last one."""
         mv = self._mv
@@ -308,6 +345,10 @@ class Cursor:
                     self._sp = sp
                     self._pos += 1
             else:
+                skip = self._last_round_skip(self._pos)
+                if skip:
+                    self._pos = skip
+                    continue
                 self._pos = self._step(self._pos)
                 self.index += 1
                 if self._sp:

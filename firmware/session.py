@@ -33,24 +33,35 @@ def _zeros(code, n):
     return array(code, [0] * n)
 
 
+def books(n):
+    """Per-step arrays (planned ms, actual ms, flags, laps) for sessions of up to n steps.
+
+    The app makes one set at boot (plan.MAX_STEPS: 5.5 KB) and lends it to every Session, so
+    starting a session never needs a large block from a heap fragmented by hours of use.
+    """
+    return (_zeros("l", n), _zeros("l", n), _zeros("B", n), _zeros("H", n))
+
+
 class Session:
     """One run of a plan: call start(), then poll() often from the main loop."""
 
     COUNTDOWN_S = 3
+    # The "3" sounds this long after start(): the first cue is armed on the timer like every
+    # other, instead of being played late by the main loop (2-3.4 ms, 5.9 ms under stress on rp2).
+    START_LEAD_MS = 20
     LOOKAHEAD_MS = 2000  # hand a cue to the timer this early (> any main-loop stall)
     REANCHOR_MS = 60000  # move the ticks_us base forward; ticks_diff is valid to 2**29 us
     MAX_EXTEND_MS = 3600000  # one extend() at most an hour (offsets stay small ints)
 
-    def __init__(self, table, clock, edge):
+    def __init__(self, table, clock, edge, books_=None):
         self.table = table
         self.clock = clock
         self.edge = edge
         n = table.step_count()
         self.n_steps = n
-        self.planned_ms = _zeros("l", n)
-        self.actual_ms = _zeros("l", n)
-        self.flags = _zeros("B", n)
-        self.laps = _zeros("H", n)
+        if books_ is None or len(books_[0]) < n:
+            books_ = books(n)
+        self.planned_ms, self.actual_ms, self.flags, self.laps = books_
         c = plan.Cursor(table)
         while c.next():
             self.planned_ms[c.index] = c.dur_s * 1000
@@ -78,11 +89,11 @@ class Session:
     # ----- commands from the app -----
 
     def start(self):
-        """Begin the 3-2-1 countdown; step 1 starts COUNTDOWN_S seconds from now."""
+        """Begin the 3-2-1 countdown; step 1 starts COUNTDOWN_S s + START_LEAD_MS from now."""
         ck = self.clock
         self.edge.stop()
         now = ck.ticks_us()
-        self._base_us = ck.ticks_add(now, self.COUNTDOWN_S * 1000000)
+        self._base_us = ck.ticks_add(now, (self.COUNTDOWN_S * 1000 + self.START_LEAD_MS) * 1000)
         self._base_off_ms = 0
         for a in (self.actual_ms, self.flags, self.laps):
             for i in range(self.n_steps):
@@ -271,7 +282,8 @@ class Session:
         """3, 2, 1 during the countdown, else 0."""
         if self.step >= 0 or self.state >= S_DONE:
             return 0
-        return (-self._pos_ms() + 999) // 1000
+        n = (-self._pos_ms() + 999) // 1000
+        return n if n < self.COUNTDOWN_S else self.COUNTDOWN_S  # START_LEAD_MS is not a 4th
 
     def quiet_ms(self):
         """Ms until the next cue (0 while one sounds); QUIET_MAX when none is scheduled."""

@@ -10,6 +10,8 @@ COMMAND_MODULES = [
     "host_tools.commands.deploy",
     "host_tools.commands.sim",
     "host_tools.commands.demo",
+    "host_tools.commands.export",
+    "host_tools.commands.report",
 ]
 
 

@@ -19,3 +19,23 @@ def load(name):
     import importlib
 
     return importlib.import_module(name)
+
+
+def load_board(name):
+    """A board module (boards/NAME.py), imported flat as on the device."""
+    if BOARDS not in sys.path:
+        sys.path.append(BOARDS)
+    return load(name)
+
+
+def load_file(name, path):
+    """A module from an explicit file path (e.g. a frozen copy kept for the bench)."""
+    import importlib.util
+
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod

@@ -1,10 +1,13 @@
 # Runs one dual-interpreter test module under real MicroPython and reports each test function.
-# Usage: micropython mp_run.py ROOT MODULE   (ROOT is the repository root)
+# Usage: micropython mp_run.py ROOT MODULE TMPDIR   (ROOT is the repository root)
 import sys
 
 root = sys.argv[1]
 sys.path[:0] = [root + "/host_tools/sim/fakes", root + "/firmware", root + "/boards",
                 root + "/tests/mp", root + "/build/mplib"]
+import interp  # noqa: E402
+
+interp.TMP_ROOT = sys.argv[3]
 mod = __import__(sys.argv[2])
 names = [n for n in dir(mod) if n.startswith("test_")]
 names.sort()
@@ -13,7 +16,11 @@ for name in names:
     try:
         getattr(mod, name)()
         print("@@PASS")
-    except Exception as e:  # noqa: BLE001 - report every failure with its traceback
+    except Exception as e:  # noqa: BLE001 - a skip is reported as one, any other as a failure
+        if type(e).__name__ == "Skipped":
+            print(e)
+            print("@@SKIP")
+            continue
         sys.print_exception(e, sys.stdout)
         print("@@FAIL")
 print("@@DONE")

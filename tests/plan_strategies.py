@@ -16,18 +16,32 @@ durations = st.one_of(st.just(0), st.integers(1, 59), st.integers(1, 240).map(la
                       st.integers(1, table.MAX_STEP_S))
 opts = st.sampled_from([0, table.OPT_HALFWAY, table.OPT_NO_TICKS, 3])
 steps = st.tuples(st.sampled_from(table.KIND_NAMES), durations, labels, opts)
+# Inside a repeat a step may also be @between (left out of the repeat's last round).
+repeat_steps = st.tuples(st.sampled_from(table.KIND_NAMES), durations, labels,
+                         st.sampled_from([0, table.OPT_HALFWAY, table.OPT_NO_TICKS, 3,
+                                          table.OPT_BETWEEN, table.OPT_BETWEEN | 1]))
 
 
-def _blocks(depth):
-    leaf = st.lists(steps, min_size=1, max_size=4)
+def _between(node):
+    return node[0] != "repeat" and node[3] & table.OPT_BETWEEN
+
+
+def _blocks(depth, in_repeat=False):
+    step = repeat_steps if in_repeat else steps
     if depth == 0:
-        return leaf
-    inner = st.one_of(steps, st.tuples(st.just("repeat"), st.integers(1, 4), _blocks(depth - 1)))
-    return st.lists(inner, min_size=1, max_size=4)
+        block = st.lists(step, min_size=1, max_size=4)
+    else:
+        inner = st.one_of(step, st.tuples(st.just("repeat"), st.integers(1, 4),
+                                          _blocks(depth - 1, True)))
+        block = st.lists(inner, min_size=1, max_size=4)
+    if in_repeat:  # a repeat keeps a child that its last round plays
+        block = block.filter(lambda nodes: not all(_between(n) for n in nodes))
+    return block
 
 
 def _expanded(nodes):
-    return sum(n[1] * _expanded(n[2]) if n[0] == "repeat" else 1 for n in nodes)
+    return sum(n[1] * _expanded(n[2]) - sum(1 for c in n[2] if _between(c))
+               if n[0] == "repeat" else 1 for n in nodes)
 
 
 plans = st.builds(

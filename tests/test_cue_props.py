@@ -19,12 +19,12 @@ def test_random_plans_every_tone_exact(stp, start_us, flags):
     tab = cue_rig.table(stp, flags=flags)
     rig = cue_rig.Rig(tab, start_us=start_us)
     t0 = rig.clock.now_us
-    rig.stream_check(tab, t0 + 3000000)
+    rig.stream_check(tab, t0 + cue_rig.STEP1_US)
     rig.s.start()
     rig.run_blocking(4 * 3600 * 1000, blocks=(25000, 40000, 3000))
     assert rig.s.state == S.S_DONE and rig.s.n_done == rig.s.n_steps
     assert rig.mismatch is None, rig.mismatch
-    assert rig.errors and max(rig.errors) == 0 and min(rig.errors) == 0
+    assert rig.errors and cue_rig.on_time(rig.errors)
     assert list(rig.s.actual_ms) == list(rig.s.planned_ms)
     assert rig.s.elapsed_ms() == sum(rig.s.planned_ms)
 
@@ -92,15 +92,16 @@ def test_random_extend_every_tone_exact(stp, flags, data, ext_s, start_us):
     t0 = rig.clock.now_us
     s = rig.s
     s.start()
-    rig.run(3000 + at - at % 10)
+    rig.run(cue_rig.T1_MS + at - at % 10)
     rig.clock.sleep_ms(at % 10)
     assert s.extend(ext_s * 1000)
     assert s.step == i
     rig.run(4 * 3600 * 1000, step_ms=20)
     assert s.state == S.S_DONE
     got = cue_rig.tones(rig.events)
-    assert got == cue_rig.expected_tones(spliced(stp, i, ext_s * 1000, at, flags), t0 + 3000000)
-    assert max(rig.errors) == 0 and min(rig.errors) == 0
+    exp = cue_rig.expected_tones(spliced(stp, i, ext_s * 1000, at, flags), t0 + cue_rig.STEP1_US)
+    assert len(got) == len(exp) and all(map(cue_rig.near_tone, got, exp))
+    assert cue_rig.on_time(rig.errors)
     for k in range(s.n_steps):
         assert s.actual_ms[k] == s.planned_ms[k] + (ext_s * 1000 if k == i else 0)
         assert s.flags[k] == (S.F_EXTENDED if k == i else 0)

@@ -5,6 +5,7 @@ import os
 import machine
 import micropython
 import pytest
+import rp2model  # noqa: E402
 from vclock import VirtualClock
 
 FAKES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "host_tools",
@@ -44,7 +45,7 @@ def test_scheduled_from_hard_callback_runs_after_it():
 
     machine.Timer(-1, mode=machine.Timer.ONE_SHOT, period=1, callback=hard, hard=True)
     c.advance_ms(5)
-    t = machine.Timer.ARM_COST_US + 1000 + VirtualClock.HARD_LATENCY_US
+    t = rp2model.Board.TIMER_INIT.p50 + 1000 + rp2model.Board.HARD_ENTRY.p50
     assert order == [("hard", t), ("later", 7, t)]
 
 

@@ -38,6 +38,10 @@ def test_sprint_days_use_open_lap_steps():
     assert [s[1] for s in flat if s[0] == "work"] == [0] * 5
     assert coach.summary(p)["band"] == "open"
     assert flat[0][:2] == ("warmup", 600)
+    assert [s[0] for s in flat[-3:]] == ["recover", "work", "cooldown"]  # no rest after rep 5
+    assert coach.summary(p)["rest_s"] == 4 * 180
+    acc = coach.summary(lang.load("examples/sprint-accelerations.plan"))
+    assert (acc["total_s"], acc["rest_s"], acc["intervals"]) == (900 + 3 * 150, 3 * 150, 4)
 
 
 @pytest.mark.parametrize("work,rest,band", [
@@ -93,7 +97,7 @@ BASE = "title: T\n"
      "the device's limit"),
     (BASE + "work 5s " + "x" * 41 + "\n", "p.plan:2:9: label is 41 bytes; the device holds "
      "at most 40"),
-    (BASE + "work 5s @loud\n", "p.plan:2:9: unknown option '@loud' (known: @halfway, "
+    (BASE + "work 5s @loud\n", "p.plan:2:9: unknown option '@loud' (known: @between, @halfway, "
      "@noticks)"),
     (BASE + "titel: x\nwork 5s\n", "p.plan:2:1: unknown header 'titel' (did you mean "
      "'title'?)"),
@@ -198,3 +202,56 @@ def test_mixed_lap_and_timed_work_ratio_over_the_timed_pairs():
     assert s["rest_s"] == 4 * 180 + 6 * 40 and s["work_s"] == 120 and s["intervals"] == 10
     plain = coach.summary(lang.parse(BASE + "6x\n  rest 40s\n  work 20s\n"))
     assert (plain["ratio"], plain["ratio_basis"]) == ("1:2", "all")
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans)
+def test_device_cursor_walks_what_the_host_expands(p):
+    t = table.Table(table.encode(p))
+    c = table.Cursor(t)
+    walked = []
+    while c.next():
+        walked.append((table.KIND_NAMES[c.kind], c.dur_s, t.label(c.label), c.raw_opts,
+                       c.rep, c.reps))
+    assert walked == list(coach.expand(p["steps"]))
+    assert t.step_count() == len(walked)
+    assert t.total_s() == sum(s[1] for s in walked)
+
+
+BETWEEN_FLY = """title: Fly
+warmup 10m
+5x
+  work lap 40 m fly
+  recover 3m Playful @between
+cooldown 5m
+"""
+
+
+def test_between_rest_is_left_out_after_the_last_rep():
+    p = lang.parse(BETWEEN_FLY)
+    assert p["steps"][1] == ("repeat", 5, [("work", 0, "40 m fly", 0),
+                                           ("recover", 180, "Playful", table.OPT_BETWEEN)])
+    kinds = [s[0] for s in coach.expand(p["steps"])]
+    assert kinds == ["warmup"] + ["work", "recover"] * 4 + ["work", "cooldown"]
+    s = coach.summary(p)
+    assert (s["total_s"], s["rest_s"], s["intervals"]) == (600 + 4 * 180 + 300, 720, 5)
+    assert lang.to_text(p) == "title: Fly\n\nwarmup 10m\n5x\n  work lap 40 m fly\n" \
+        "  recover 3m Playful @between\ncooldown 5m\n"
+
+
+def test_between_counts_per_outer_round():
+    p = lang.parse("title: T\n3x\n  4x\n    work 10s\n    rest 50s @between\n  rest 3m\n")
+    flat = list(coach.expand(p["steps"]))
+    assert len(flat) == 3 * (4 + 3 + 1) == table.Table(table.encode(p)).step_count()
+    assert sum(s[1] for s in flat if s[0] == "rest") == 3 * (3 * 50 + 180)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("title: T\nwork 10s\nrest 5s @between\n",
+     "p.plan:3:1: @between belongs on a step inside a repeat (it drops the step from the "
+     "last round)"),
+    ("title: T\n2x\n  rest 5s @between\n  recover 5s @between\n",
+     "p.plan:2:1: every step of this repeat is @between: its last round would be empty"),
+])
+def test_between_misuse_is_located(text, expected):
+    assert errors(text) == [expected]

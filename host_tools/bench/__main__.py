@@ -3,7 +3,8 @@
 import importlib
 import sys
 
-SECTIONS = ["host_tools.bench.plan", "host_tools.bench.cues", "host_tools.bench.heap"]
+SECTIONS = ["host_tools.bench.plan", "host_tools.bench.onset", "host_tools.bench.cues",
+            "host_tools.bench.heap"]
 
 
 def main():

@@ -13,6 +13,7 @@ cuetimer = fw.load("cuetimer")
 session = fw.load("session")
 machine = fw.load("machine")
 vclock = fw.load("vclock")
+pico = fw.load_board("pico")
 
 BIN = os.path.dirname(sys.executable)
 SHOW_US = 25000  # full SSD1306 show() on 400 kHz I2C
@@ -34,7 +35,8 @@ def simulate(hard, display=True, flash=True, stall=False, gated=False, seed=1):
     clock.jitter(seed)
     machine.set_clock(clock)
     pwm = machine.PWM(machine.Pin(15), freq=1000, duty_u16=0)
-    edge = cuetimer.CueTimer(machine.Timer(-1), buzzer.Buzzer(pwm), clock, hard=hard, log_n=64)
+    edge = cuetimer.CueTimer(machine.Timer(-1), buzzer.Buzzer(pwm), clock, pico.CUE_LEAD_US,
+                             hard=hard, log_n=64)
     s = session.Session(_table(), clock, edge)
     rnd = random.Random(seed)
     errs = []
@@ -98,12 +100,12 @@ def onset_rows(seeds=(1, 2, 3, 4)):
 
 _MP_POLL = """
 import sys, gc, time
-sys.path[:0] = [ROOT + '/host_tools/sim/fakes', ROOT + '/firmware']
-import machine, vclock, plan, buzzer, cuetimer, session
+sys.path[:0] = [ROOT + '/host_tools/sim/fakes', ROOT + '/firmware', ROOT + '/boards']
+import machine, vclock, plan, buzzer, cuetimer, session, pico
 ck = vclock.VirtualClock(0)
 machine.set_clock(ck)
 pwm = machine.PWM(machine.Pin(15), freq=1000, duty_u16=0)
-edge = cuetimer.CueTimer(machine.Timer(-1), buzzer.Buzzer(pwm), ck)
+edge = cuetimer.CueTimer(machine.Timer(-1), buzzer.Buzzer(pwm), ck, pico.CUE_LEAD_US)
 tab = plan.Table(plan.encode({'title': 't', 'flags': 0, 'steps': [('work', 600, '', 0)]}))
 s = session.Session(tab, ck, edge)
 s.start()

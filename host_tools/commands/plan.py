@@ -6,7 +6,7 @@ import sys
 
 from host_tools import fw
 from host_tools.cli import CliError
-from host_tools.plans import coach, lang
+from host_tools.plans import checks, coach, lang
 
 table = fw.load("plan")
 MAX_MESSAGES = 50  # per file: junk input gets this many errors, then a count of the rest
@@ -23,9 +23,11 @@ def print_diagnostics(path, diagnostics, file=sys.stderr):
 
 def register(sub):
     """Add check, show and compile to the command table."""
-    p = sub.add_parser("check", help="check plan files; exit 1 on any error")
+    p = sub.add_parser("check", help="check plan files and coaching rules; exit 1 on any error")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print per-plan figures as JSON")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 on coaching warnings too")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("show", help="show a plan's expanded timeline, totals and band")
     p.add_argument("file", metavar="FILE", help="a plan (.plan) or a compiled table (.bin)")
@@ -53,13 +55,16 @@ def load_any(path):
 
 
 def cmd_check(args):
-    """Check every file, report all errors; exit 1 if any file has one."""
+    """Check every file, report all errors and coaching warnings; exit 1 on an error."""
     results = []
-    failed = False
+    failed = warned = False
     for path in args.files:
-        entry = {"file": path, "ok": True, "errors": []}
+        entry = {"file": path, "ok": True, "errors": [], "warnings": []}
         try:
-            entry.update(coach.summary(load_any(path)))
+            plan = load_any(path)
+            entry.update(coach.summary(plan))
+            entry["pairs"] = checks.pair_bands(plan)
+            entry["warnings"] = [f._asdict() for f in checks.check_plan(plan)]
         except lang.PlanSyntaxError as e:
             entry["ok"] = False
             entry["errors"] = [d.as_dict() for d in e.diagnostics[:MAX_MESSAGES]]
@@ -78,10 +83,17 @@ def cmd_check(args):
             print("%s: ok: %s, %s, %s, %s %s" % (
                 path, entry["title"], clock(entry["total_s"]), intervals(entry["intervals"]),
                 entry["ratio"], entry["band"]))
+            if len(entry["pairs"]) > 1:
+                print("%s: pairs: %s" % (path, "; ".join(
+                    "%ds/%ds %s %s" % (p["work_s"], p["rest_s"], p["ratio"], p["band"])
+                    for p in entry["pairs"])))
+            for f in entry["warnings"]:
+                print(checks.format_finding(checks.Finding(**f), path))
+        warned |= bool(entry["warnings"])
     if args.json:
         json.dump(results, sys.stdout, indent=2)
         print()
-    return 1 if failed else 0
+    return 1 if failed or (args.strict and warned) else 0
 
 
 def intervals(n):

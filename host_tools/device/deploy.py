@@ -16,7 +16,8 @@ FIRMWARE = os.path.join(ROOT, "firmware")
 BOARDS = os.path.join(ROOT, "boards")
 BUILD = os.path.join(ROOT, "build")
 ARCH = {"pico": "armv6m", "sim": "armv6m", "pico2": "armv7emsp"}
-BOARD_DEPS = {"pico2": ("pico",)}  # board files a board file imports, installed under their name
+# Board files a board file imports, installed under their own names.
+BOARD_DEPS = {"pico2": ("pico",), "sim": ("pico",)}
 SOURCE_ONLY = ("boot.py", "main.py")  # MicroPython runs these as source, never as .mpy
 PICO_VID = 0x2E8A
 WRITE_CHUNK = 2048

@@ -2,6 +2,10 @@
 
 from fractions import Fraction
 
+from host_tools import fw
+
+table = fw.load("plan")
+
 # Work:rest bands from the training literature (DESIGN.md), by rest/work. The boundaries sit
 # halfway between the published ranges: power 1:5-1:6, speed-endurance 1:3-1:4, metabolic
 # conditioning 1:1-1:2.
@@ -14,14 +18,17 @@ WORK_HEAVY = "work-heavy"  # less rest than work: outside the published bands
 OPEN = "open"  # no timed work (distance or lap steps): classified by the sprint, not a ratio
 
 
-def expand(steps):
-    """Yield the flat (kind, dur_s, label, opts, rep, reps) sequence of a plan's steps."""
+def expand(steps, last_round=False):
+    """Yield the flat (kind, dur_s, label, opts, rep, reps) sequence of a plan's steps.
+
+    An `@between` step is left out of its repeat's last round (`last_round` for this block).
+    """
     for st in steps:
         if st[0] == "repeat":
             for i in range(st[1]):
-                for s in expand(st[2]):
+                for s in expand(st[2], i == st[1] - 1):
                     yield s if s[5] else s[:4] + (i + 1, st[1])
-        else:
+        elif not (last_round and len(st) > 3 and st[3] & table.OPT_BETWEEN):
             yield tuple(st) + (0, 0)
 
 
@@ -87,3 +94,35 @@ def summary(plan):
         "band": band(pw, pr),
         "ratio_basis": "timed pairs" if mixed else "all",
     }
+
+
+# The published ranges as rest per unit of work (DESIGN.md, "Coaching facts"). BANDS above
+# puts every ratio in its nearest band; zone() says whether a pair is inside a range or in a
+# gap between two, which the coaching checks (plans/checks.py) warn about.
+RANGES = (
+    ("metabolic conditioning", 1, 2),  # 20-40 s work, equal or double rest
+    ("speed-endurance", 3, 4),  # 15-20 s efforts, 45-80 s rest
+    ("power", 5, 6),  # about 10 s max effort, 50-60 s rest
+)
+
+
+def range_text(name):
+    """A published band with its range, e.g. 'power (1:5-1:6)'."""
+    lo, hi = next((lo, hi) for n, lo, hi in RANGES if n == name)
+    return "%s (1:%d-1:%d)" % (name, lo, hi)
+
+
+def zone(work_s, rest_s):
+    """Where a timed work:rest pair falls: (band, None) in a published range, else (None, gap)."""
+    r = Fraction(rest_s) / Fraction(work_s)  # exact for int or float seconds
+    below = None
+    for name, lo, hi in RANGES:
+        if lo <= r <= hi:
+            return name, None
+        if r < lo:
+            if below is None:
+                return None, ("work-heavy: less rest than work, below %s; Tabata's 20 s/10 s "
+                              "(2:1) is here" % range_text(name))
+            return None, "in the gap between %s and %s" % (range_text(below), range_text(name))
+        below = name
+    return None, "more rest than %s: full recovery, as between sprints" % range_text(below)

@@ -8,7 +8,8 @@ from host_tools import fw
 table = fw.load("plan")
 
 KINDS = table.KIND_NAMES
-OPTION_NAMES = {"@halfway": table.OPT_HALFWAY, "@noticks": table.OPT_NO_TICKS}
+OPTION_NAMES = {"@halfway": table.OPT_HALFWAY, "@noticks": table.OPT_NO_TICKS,
+                "@between": table.OPT_BETWEEN}
 HEADER_KEYS = ("title", "halfway")
 YES = ("yes", "on", "true", "1")
 NO = ("no", "off", "false", "0")
@@ -200,6 +201,7 @@ def parse(data, filename="<plan>"):
     plan = {"title": headers.get("title", ("", 0))[0],
             "flags": table.FLAG_HALFWAY if headers.get("halfway", (False,))[0] else 0,
             "steps": _strip(root)}
+    _check_between(root, 0, err)
     if not diags:
         _device_limits(plan, root, err)
     if diags:
@@ -315,8 +317,26 @@ def _strip(nodes):
     return out
 
 
+def _between(node):
+    return node[0] != "repeat" and node[3] & table.OPT_BETWEEN
+
+
+def _check_between(nodes, depth, err):
+    """`@between` steps sit in a repeat that keeps at least one other step or repeat."""
+    for n in nodes:
+        if n[0] == "repeat":
+            if n[2] and all(_between(c) for c in n[2]):
+                err(n[4], n[5], "every step of this repeat is @between: its last round "
+                    "would be empty")
+            _check_between(n[2], depth + 1, err)
+        elif _between(n) and not depth:
+            err(n[4], n[5], "@between belongs on a step inside a repeat (it drops the step "
+                "from the last round)")
+
+
 def _expanded(nodes):
-    return sum(n[1] * _expanded(n[2]) if n[0] == "repeat" else 1 for n in nodes)
+    return sum(n[1] * _expanded(n[2]) - sum(1 for c in n[2] if _between(c))
+               if n[0] == "repeat" else 1 for n in nodes)
 
 
 def _device_limits(plan, root, err):

@@ -4,8 +4,10 @@ import gc
 import sys
 
 import app
+import interp
 import logbook
 import machine
+import pico
 import plan
 import store
 import vclock
@@ -35,6 +37,7 @@ class HW:
     name = "test"
     flash_root = None
     oled_addr = 0x3C
+    cue_lead_us = pico.CUE_LEAD_US
     service = None
 
 
@@ -152,9 +155,7 @@ def make_store(full=False):
         vfs.mount(vfs.VfsLfs2(dev), root)
         _mounted.append(root)
     else:
-        import tempfile
-
-        root = tempfile.mkdtemp(prefix="beeper_app_")
+        root = interp.tmpdir("app")
     st = (FullStore if full else store.Store)(root)
     lb = TimedLogbook(st)
     del ops[:]

@@ -2,10 +2,34 @@
 import buzzer
 import cuetimer
 import machine
+import pico
 import plan
 import session
 import timeline
 import vclock
+
+# Onset budget for the scheduler tests: every tone edge within this of its planned time, early
+# or late. The cost model (rp2model.py) without the CPython bytecode meter leaves the firmware's
+# lead ~30 us early; test_onset_model.py pins the metered model far tighter.
+BUDGET_US = 50
+T1_MS = session.Session.COUNTDOWN_S * 1000 + session.Session.START_LEAD_MS  # step 1, from start
+STEP1_US = T1_MS * 1000
+
+
+def near(a, b):
+    """True if times a and b (us) are within the onset budget."""
+    return -BUDGET_US <= a - b <= BUDGET_US
+
+
+def near_tone(got, exp):
+    """True if a (start, end, freq) tone matches the expected one within the budget."""
+    return got[2] == exp[2] and near(got[0], exp[0]) and (
+        got[1] == exp[1] or (got[1] >= 0 and exp[1] >= 0 and near(got[1], exp[1])))
+
+
+def on_time(errors):
+    """True if there are onsets and every onset error is inside the budget."""
+    return len(errors) > 0 and -BUDGET_US <= min(errors) and max(errors) <= BUDGET_US
 
 
 def table(steps, flags=0, title="t"):
@@ -16,13 +40,13 @@ def table(steps, flags=0, title="t"):
 class Rig:
     """Clock + fake hardware + CueTimer + Session, and an idle main loop."""
 
-    def __init__(self, tab, start_us=0, hard=True, log_n=64):
+    def __init__(self, tab, start_us=0, hard=True, log_n=64, lead_us=pico.CUE_LEAD_US):
         self.clock = vclock.VirtualClock(start_us)
         machine.set_clock(self.clock)
         self.pwm = machine.PWM(machine.Pin(15), freq=1000, duty_u16=0)
         self.pwm.clear_events()
         self.timer = machine.Timer(-1)
-        self.edge = cuetimer.CueTimer(self.timer, buzzer.Buzzer(self.pwm), self.clock,
+        self.edge = cuetimer.CueTimer(self.timer, buzzer.Buzzer(self.pwm), self.clock, lead_us,
                                       hard=hard, log_n=log_n)
         self.s = session.Session(tab, self.clock, self.edge)
         self.seen = 0  # onsets already collected from the edge's ring
@@ -64,7 +88,7 @@ class Rig:
         if self._start >= 0 and (d == 0 or f != self._tf):
             got = (self._start, t, self._tf)
             exp = next(self.expect, None)
-            if got != exp and self.mismatch is None:
+            if (exp is None or not near_tone(got, exp)) and self.mismatch is None:
                 self.mismatch = (self.n_tones, got, exp)
             self.n_tones += 1
             self._start = -1

@@ -3,6 +3,7 @@
 import os
 import sys
 
+import interp
 from flashdev import FlashDevice, PowerCut  # noqa: F401 - PowerCut is what the tests catch
 
 MP = sys.implementation.name == "micropython"
@@ -41,9 +42,7 @@ def fresh(blocks=32, block_size=512):
     """A new empty filesystem: (root path, flashdev.FlashDevice or None on CPython)."""
     _count[0] += 1
     if not MP:
-        import tempfile
-
-        return tempfile.mkdtemp(prefix="beeper_store_"), None
+        return interp.tmpdir("store"), None
     import gc
 
     import vfs

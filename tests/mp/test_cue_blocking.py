@@ -20,11 +20,9 @@ def _run(hard, jitter=None):
 
 
 def test_hard_timer_on_time_behind_blocks():
-    errs = _run(True)
-    assert min(errs) == 0 and max(errs) == 0
-    errs = _run(True, jitter=7)  # hard IRQ latency 12-18 us, compensated for 15
-    assert -3 <= min(errs) and max(errs) <= 3
-    assert max(errs) < 1000  # the brief's bound: within 1 ms
+    for seed in (None, 7):  # medians, then seeded draws from the measured distributions
+        errs = _run(True, jitter=seed)
+        assert cue_rig.on_time(errs), errs  # the block never shows in a hard-timer onset
 
 
 def test_soft_timer_late_behind_blocks():

@@ -3,6 +3,7 @@
 import gc
 import os
 
+import interp
 from flashdev import FlashDevice, PowerCut
 from vclock import VirtualClock
 
@@ -101,7 +102,7 @@ def test_program_spanning_blocks_ands_and_cuts_by_bytes():
 
 def test_snapshot_is_one_bytes_per_block_and_restores():
     """snapshot(): list of per-block bytes; restore() takes it (or one whole-image bytes)."""
-    for path in (None, "/tmp/beeper_flashdev_snap.img"):
+    for path in (None, interp.tmpfile("snap.img")):
         if path is not None:
             try:
                 os.remove(path)
@@ -147,7 +148,7 @@ def test_costs_stall_the_clock():
 
 def test_file_backed_persists():
     """path= keeps the image in a file that a second device reopens."""
-    path = "/tmp/beeper_flashdev_test.img"
+    path = interp.tmpfile("test.img")
     try:
         os.remove(path)
     except OSError:
@@ -177,9 +178,9 @@ def _read(path):
 def test_littlefs_on_device():
     """MicroPython: mkfs, mount, write, rename, read back; remount keeps it (4 KB blocks)."""
     if vfs is None:
-        return
+        interp.micropython_only("vfs.VfsLfs2 (real LittleFS)")
     gc.collect()
-    path = "/tmp/beeper_flashdev_lfs.img"
+    path = interp.tmpfile("lfs.img")
     try:
         os.remove(path)
     except OSError:
@@ -220,7 +221,7 @@ def _replace(dev):
 def test_power_cut_at_every_op_leaves_old_or_new():
     """MicroPython: a cut at any program/erase of a temp+rename replace leaves old or new."""
     if vfs is None:
-        return
+        interp.micropython_only("vfs.VfsLfs2 (real LittleFS)")
     gc.collect()
     dev = FlashDevice(24, 512)
     vfs.VfsLfs2.mkfs(dev)

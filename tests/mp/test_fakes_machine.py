@@ -3,6 +3,7 @@
 import machine
 import micropython
 from machine import I2C, PWM, WDT, Pin, Timer
+from rp2model import Board
 from vclock import VirtualClock, WatchdogReset
 
 
@@ -128,7 +129,7 @@ def test_pwm_from_hard_timer_under_heap_lock():
         micropython.heap_unlock()
     ev = pwm.events()
     assert len(ev) == 80
-    assert ev[0] == (Timer.ARM_COST_US + 250 + VirtualClock.HARD_LATENCY_US, 2000, 32768)
+    assert ev[0] == (Board.TIMER_INIT.p50 + 250 + Board.HARD_ENTRY.p50, 2000, 32768)
 
 
 def test_pwm_ring_keeps_latest():
@@ -178,8 +179,8 @@ def test_i2c_show_delays_soft_timer_only():
     i2c.writeto(0x3C, bytearray(1025))
     end = c.now_us
     c.advance_us(1000)
-    assert log[0] == Timer.ARM_COST_US + 1000 + VirtualClock.HARD_LATENCY_US
-    assert log[1] == end + VirtualClock.SOFT_LATENCY_US
+    assert log[0] == Board.TIMER_INIT.p50 + 1000 + Board.HARD_ENTRY.p50
+    assert log[1] == end + Board.SOFT_ENTRY.p50
     assert log[1] - (t0 + 1000) > 20000  # the soft cue came ~20 ms late
 
 

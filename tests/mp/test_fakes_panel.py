@@ -1,6 +1,5 @@
 """Panel decodes SSD1306 streams; on MicroPython adafruit_ssd1306 over the fake I2C matches."""
 
-import os
 import sys
 
 import machine
@@ -62,22 +61,8 @@ def test_page_addressing_mode():
 
 
 def _lib_dir():
-    """A temp dir holding just adafruit_ssd1306 and adafruit_bus_device from the venv."""
-    root = __file__.rsplit("/", 3)[0]
-    lib = root + "/.venv/lib"
-    site = lib + "/" + [d for d in os.listdir(lib) if d.startswith("python")][0]
-    site += "/site-packages"
-    dst = "/tmp/beeper_panel_lib"
-    for d in (dst, dst + "/adafruit_bus_device"):
-        try:
-            os.mkdir(d)
-        except OSError:
-            pass
-    for name in ("adafruit_ssd1306.py", "adafruit_bus_device/__init__.py",
-                 "adafruit_bus_device/i2c_device.py", "adafruit_bus_device/spi_device.py"):
-        with open(site + "/" + name, "rb") as f, open(dst + "/" + name, "wb") as g:
-            g.write(f.read())
-    return dst
+    """The OLED driver files from the installed wheels, staged by tests/conftest.py."""
+    return __file__.rsplit("/", 3)[0] + "/build/mplib"
 
 
 class _Bus:

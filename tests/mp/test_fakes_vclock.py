@@ -3,11 +3,13 @@
 import machine
 import micropython
 from machine import Timer
+from rp2model import Board
 from vclock import TICKS_PERIOD, VirtualClock
 
-H = VirtualClock.HARD_LATENCY_US
-S = VirtualClock.SOFT_LATENCY_US
-A = Timer.ARM_COST_US
+# Unseeded, the fake draws every cost at its measured median (rp2model.py).
+H = Board.HARD_ENTRY.p50
+S = Board.SOFT_ENTRY.p50
+A = Board.TIMER_INIT.p50
 
 
 def _clock(start=0):
@@ -184,7 +186,7 @@ def test_jitter_seeded_range():
     c.jitter(7)
     b = [c.draw_latency(True) for _ in range(50)] + [c.draw_latency(False) for _ in range(50)]
     assert a == b
-    assert min(a[:50]) >= 12 and max(a[:50]) <= 18 and len(set(a[:50])) > 3
+    assert min(a[:50]) >= 12 and max(a[:50]) <= 17 and len(set(a[:50])) > 1
     assert min(a[50:]) >= 35 and max(a[50:]) <= 50
     c.jitter(None)
     assert c.draw_latency(True) == H

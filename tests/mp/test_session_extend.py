@@ -54,18 +54,18 @@ def _rig(tab, start_us=0):
 
 def _run_to(rig, at_ms):
     """Main loop until at_ms (from step 1's start, 3 s after start())."""
-    t = 3000 + at_ms
+    t = cue_rig.T1_MS + at_ms
     rig.run(t - t % 10)
     rig.clock.sleep_ms(t % 10)
 
 
 def _check(rig, exp_cues, t0):
     got = cue_rig.tones(rig.events)
-    exp = cue_rig.expected_tones(exp_cues, t0 + 3000000)
+    exp = cue_rig.expected_tones(exp_cues, t0 + cue_rig.STEP1_US)
     assert len(got) == len(exp), (len(got), len(exp), got[-3:], exp[-3:])
     for k in range(len(exp)):
-        assert got[k] == exp[k], (k, got[k], exp[k])
-    assert rig.errors and max(rig.errors) == 0 and min(rig.errors) == 0, rig.errors
+        assert cue_rig.near_tone(got[k], exp[k]), (k, got[k], exp[k])
+    assert rig.errors and cue_rig.on_time(rig.errors), rig.errors
 
 
 def _extend_once(steps, i, at_ms, ms=10000, start_us=0, flags=0):
@@ -159,7 +159,7 @@ def test_extend_with_repeats_and_long_plan_across_wraps():
     s = rig.s
     s.start()
     at = 1500000 + 30000 + 25000  # the second rest, 5 s in
-    rig.run(3000 + at - 60000, step_ms=100)
+    rig.run(cue_rig.T1_MS + at - 60000, step_ms=100)
     rig.run(60000)
     assert s.step == 4
     assert s.extend(10000)
@@ -205,8 +205,8 @@ def test_extend_then_pause_and_skip():
     rig.run(60000)
     assert list(s.actual_ms)[1:] == [10000, 8000]
     rest = [t for t in cue_rig.tones(rig.events) if t[2] == 880]
-    assert rest[0][0] == t_skip
-    assert max(rig.errors) == 0
+    assert cue_rig.near(rest[0][0], t_skip)
+    assert cue_rig.on_time(rig.errors)
 
     # extend the step that follows a skip: deadlines from the re-based frame
     rig = _rig(tab)
@@ -220,8 +220,8 @@ def test_extend_then_pause_and_skip():
     rig.run(60000)
     assert list(s.actual_ms) == [3000, 20000, 8000]
     work2 = [t for t in cue_rig.tones(rig.events) if t[2] == 1760 and t[0] > t_skip]
-    assert work2[0][0] == t_skip + 20000000
-    assert max(rig.errors) == 0 and min(rig.errors) == 0
+    assert cue_rig.near(work2[0][0], t_skip + 20000000)
+    assert cue_rig.on_time(rig.errors)
 
 
 def test_extend_catches_up_with_a_boundary_not_yet_polled():
@@ -230,7 +230,7 @@ def test_extend_catches_up_with_a_boundary_not_yet_polled():
     t0 = rig.clock.now_us
     s = rig.s
     s.start()
-    rig.run(3000 + 19990)
+    rig.run(cue_rig.T1_MS + 19990)
     rig.clock.sleep_ms(10)
     assert s.step == 0
     assert s.extend(10000)
@@ -277,7 +277,7 @@ def test_extend_refused():
     assert not s.extend(10000)  # done
     assert list(s.flags) == [S.F_PAUSED, S.F_LAP, 0]
     assert s.actual_ms[0] == 10000 and s.actual_ms[2] == 10000
-    assert max(rig.errors) == 0
+    assert cue_rig.on_time(rig.errors)
 
 
 def test_extend_halfway_moves_or_is_not_repeated():
@@ -285,11 +285,11 @@ def test_extend_halfway_moves_or_is_not_repeated():
     # before halfway: it moves to the new halfway (15 s)
     rig = _extend_once(steps, 0, 6000, flags=plan.FLAG_HALFWAY)
     half = [t for t in cue_rig.tones(rig.events) if t[2] == 2093 and t[0] < 33000000]
-    assert [t[0] for t in half] == [3000000 + 15000000]
+    assert len(half) == 1 and cue_rig.near(half[0][0], cue_rig.STEP1_US + 15000000)
     # after it: not given again
     rig = _extend_once(steps, 0, 12000, flags=plan.FLAG_HALFWAY)
     half = [t for t in cue_rig.tones(rig.events) if t[2] == 2093 and t[0] < 33000000]
-    assert [t[0] for t in half] == [3000000 + 10000000]
+    assert len(half) == 1 and cue_rig.near(half[0][0], cue_rig.STEP1_US + 10000000)
 
 
 def test_short_step_gets_ticks_when_extended():
@@ -297,7 +297,8 @@ def test_short_step_gets_ticks_when_extended():
     rig = _extend_once(steps, 0, 4000, ms=5000)
     tick_hz = buzzer.PATTERNS[cues.TICK][0][0]
     ticks = [t for t in cue_rig.tones(rig.events) if t[2] == tick_hz]
-    assert [t[0] for t in ticks] == [3000000 + k * 1000000 for k in (7, 8, 9)]
+    exp = [cue_rig.STEP1_US + k * 1000000 for k in (7, 8, 9)]
+    assert len(ticks) == 3 and all(cue_rig.near(ticks[k][0], exp[k]) for k in range(3))
 
 
 def test_extended_interval_in_the_log_record():

@@ -231,6 +231,9 @@ class PWM:
             self.duty_u16(duty_u16)
 
     def _rec(self):
+        # The register write lands when the call returns: bytecode before it is paid first.
+        if _clock.debt_ns:
+            _clock.pay()
         i = self.changes % self.EVENTS
         self._et[i] = _clock.now_us
         self._ef[i] = self._freq
@@ -313,7 +316,6 @@ class Timer:
 
     ONE_SHOT = 0
     PERIODIC = 1
-    ARM_COST_US = 49  # measured cost of Timer.init() on rp2; the alarm is set after it
 
     def __init__(self, id=-1, *, mode=1, period=None, tick_hz=1000, freq=None, callback=None,
                  hard=False):
@@ -334,7 +336,7 @@ class Timer:
 
     def init(self, *, mode=1, period=0xFFFFFFFF, tick_hz=1000, freq=None, callback=None,
              hard=False):
-        """Arm. Costs ARM_COST_US first; alarm = now + period*1e6//tick_hz (min 1 us).
+        """Arm. Costs a Timer.init() draw first; alarm = now + period*1e6//tick_hz (min 1 us).
 
         As rp2 (uint64 cast), a negative period gives an alarm ~days away: clamp it yourself.
         """
@@ -352,7 +354,9 @@ class Timer:
             delta = ((period & _U64) * 1000000 & _U64) // tick_hz
         if delta < 1:
             delta = 1
-        clock.spend_us(self.ARM_COST_US)
+        if clock.debt_ns:
+            clock.pay()
+        clock.spend_us(clock.board.timer_init_us())
         self._delta = delta
         self._periodic = mode == Timer.PERIODIC
         self._hard = hard

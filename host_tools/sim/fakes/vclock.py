@@ -20,6 +20,9 @@ TICKS_HALF = TICKS_PERIOD >> 1
 EPOCH_2021 = 1609459200  # 2021-01-01 00:00:00: the RP2040 RTC's value after every boot
 
 
+import rp2model  # noqa: E402 - the fakes dir is on sys.path (both interpreters)
+
+
 class WatchdogReset(Exception):
     """Raised out of the clock when a started WDT was not fed in time (the device resets)."""
 
@@ -52,19 +55,16 @@ class VirtualClock:
     """Virtual time: `now_us` is absolute and unwrapped; ticks_* wrap like MicroPython's rp2."""
 
     TICKS_PERIOD = TICKS_PERIOD
-    HARD_LATENCY_US = 15  # hard IRQ callback starts 12-18 us after its alarm (rp2, measured)
-    SOFT_LATENCY_US = 40  # soft callback 35-50 us after its alarm while the VM runs bytecode
-    HARD_JITTER = (12, 18)
-    SOFT_JITTER = (35, 50)
 
-    def __init__(self, start_us=0):
+    def __init__(self, start_us=0, board=None):
         self.now_us = start_us
+        self.board = board if board is not None else rp2model.Board()  # costs: rp2model.py
+        self.debt_ns = 0  # bytecode time charged by opmeter.py (CPython), paid at clock reads
         self.start_us = start_us
         self._timers = []
         self._depth = 0  # >0 while a callback runs: clock moves then only bump now_us
         self._busy_end = start_us  # VM blocked (long C call) until here: soft callbacks wait
         self._stall_end = start_us  # interrupts off (flash erase) until here: all callbacks wait
-        self._seed = -1  # -1: deterministic latencies
         self._pace = 0  # virtual us per 1000 real us; 0 = not paced
         self._anchor_v = 0
         self._anchor_r = 0
@@ -80,12 +80,16 @@ class VirtualClock:
     # --- MicroPython time API -------------------------------------------------------------
     def ticks_us(self):
         """Wrapping microsecond ticks."""
+        if self.debt_ns:
+            self.pay()
         if self._pace and not self._depth:
             self._sync()
         return self.now_us & TICKS_MAX
 
     def ticks_ms(self):
         """Wrapping millisecond ticks."""
+        if self.debt_ns:
+            self.pay()
         if self._pace and not self._depth:
             self._sync()
         return (self.now_us // 1000) & TICKS_MAX
@@ -106,11 +110,15 @@ class VirtualClock:
 
     def sleep_us(self, n):
         """Idle for n us: due callbacks run (really sleeps n/speed in paced mode)."""
+        if self.debt_ns:
+            self.pay()
         if n > 0:
             self._move(self.now_us + n)
 
     def sleep_ms(self, n):
         """Idle for n ms."""
+        if self.debt_ns:
+            self.pay()
         if n > 0:
             self._move(self.now_us + n * 1000)
 
@@ -166,6 +174,8 @@ class VirtualClock:
 
     def advance_to_us(self, t):
         """Move to absolute time t (no-op if already past), firing due callbacks."""
+        if self.debt_ns:
+            self.pay()
         if self._depth:
             if t > self.now_us:
                 self.now_us = t
@@ -176,6 +186,8 @@ class VirtualClock:
 
     def busy_us(self, n):
         """Main loop stuck in a C call for n us: hard callbacks on time, soft ones after it."""
+        if self.debt_ns:
+            self.pay()
         if n <= 0:
             return
         end = self.now_us + n
@@ -192,6 +204,13 @@ class VirtualClock:
             self._stall_end = self.now_us + n
         self.busy_us(n)
 
+    def pay(self):
+        """Turn metered bytecode time (debt_ns) into elapsed time; callbacks due meanwhile run."""
+        d = self.debt_ns // 1000
+        if d:
+            self.debt_ns -= d * 1000
+            self.spend_us(d)
+
     def spend_us(self, n):
         """Time taken by running code (e.g. Timer.init); inside a callback it only bumps now."""
         if self._depth:
@@ -200,8 +219,8 @@ class VirtualClock:
             self._move(self.now_us + n)
 
     def jitter(self, seed=None):
-        """Seeded latencies (hard 12-18 us, soft 35-50 us) from a tiny LCG; None = fixed."""
-        self._seed = -1 if seed is None else (seed & 0x7FFFFFFF)
+        """Seeded draws from the board's measured cost distributions; None = medians."""
+        self.board.seed(seed)
 
     def set_pace(self, speed):
         """Make virtual time follow real time * speed (0 or None stops pacing)."""
@@ -250,14 +269,8 @@ class VirtualClock:
         self._depth = 0
 
     def draw_latency(self, hard):
-        """Callback latency in us for the next arming (no allocation)."""
-        if self._seed < 0:
-            return self.HARD_LATENCY_US if hard else self.SOFT_LATENCY_US
-        self._seed = (self._seed * 1103515245 + 12345) & 0x7FFFFFFF
-        r = self._seed >> 16
-        if hard:
-            return self.HARD_JITTER[0] + r % (self.HARD_JITTER[1] - self.HARD_JITTER[0] + 1)
-        return self.SOFT_JITTER[0] + r % (self.SOFT_JITTER[1] - self.SOFT_JITTER[0] + 1)
+        """Alarm -> callback latency in us for the next arming (no allocation)."""
+        return self.board.entry_us(hard)
 
     def watch(self, wdt):
         """Attach a started watchdog (machine.WDT); the clock raises WatchdogReset on expiry."""
