@@ -10,9 +10,6 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MP_DIR = os.path.join(ROOT, "tests", "mp")
 MICROPYTHON = os.path.join(os.path.dirname(sys.executable), "micropython")
-# A fresh RP2040 GC heap (245,888 B, rp2-timing.md) x 1.35: the 64-bit unix port's objects and
-# bytecode take 1.35x the rp2 bytes (71.3 vs 52.7 KB of the same firmware code, measured).
-MP_HEAP = "324K"
 MP_TIMEOUT_S = 120
 
 # The fakes come first so `machine` and `micropython` resolve to them (not Blinka's shim).
@@ -22,6 +19,7 @@ for _p in ("tests/mp", "boards", "firmware", "host_tools/sim/fakes"):
         sys.path.insert(0, _full)
 if ROOT not in sys.path:
     sys.path.append(ROOT)
+from host_tools.fw import PICO_HEAP as MP_HEAP  # noqa: E402
 
 
 def run_micropython(args, timeout=MP_TIMEOUT_S, heap=MP_HEAP, cwd=None, input=None):

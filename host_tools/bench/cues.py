@@ -124,7 +124,8 @@ print(dt, a1 - a0)
 def poll_rows():
     """poll() cost and heap use on the MicroPython unix port (a host figure, not a Pico's)."""
     code = "ROOT = %r\n" % fw.ROOT + _MP_POLL
-    proc = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=192K", "-c", code],
+    proc = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=" + fw.PICO_HEAP,
+                           "-c", code],
                           capture_output=True, text=True, timeout=60)
     if proc.returncode:
         return [("cues", "poll() on MicroPython", "FAILED: " + proc.stderr.strip()[-200:], "")]

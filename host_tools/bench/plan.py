@@ -42,7 +42,7 @@ def decode_rows():
     """Decode time and heap allocation per step on the MicroPython unix port."""
     p = lang.load(os.path.join(EXAMPLES, "advanced.plan"))
     hexdata = table.encode(p).hex()
-    proc = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=192K",
+    proc = subprocess.run([os.path.join(BIN, "micropython"), "-X", "heapsize=" + fw.PICO_HEAP,
                            os.path.join(fw.ROOT, "host_tools", "bench", "mp_decode.py"),
                            fw.ROOT, hexdata, "200"], capture_output=True, text=True, timeout=60)
     if proc.returncode:

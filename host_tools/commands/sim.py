@@ -4,6 +4,8 @@ import signal
 import sys
 import time
 
+from host_tools import fw
+
 MAX_SPEED = 1000  # beyond this the host cannot keep the twin's loop anywhere near its clock
 
 
@@ -34,7 +36,8 @@ def register(sub):
                    help="virtual time runs N times faster than real time (default 1)")
     p.add_argument("--flash", help="flash image file to keep between runs (default: temporary)")
     p.add_argument("--board", default="sim", choices=["sim"], help="board file (default: sim)")
-    p.add_argument("--heap", default="192K", help="MicroPython heap size (default 192K)")
+    p.add_argument("--heap", default=fw.PICO_HEAP,
+                   help="MicroPython heap size (default %s: a Pico's, 64-bit)" % fw.PICO_HEAP)
     p.add_argument("--no-deploy", action="store_true",
                    help="boot what the flash image already holds")
     p.add_argument("--watch", action="store_true", help="draw the OLED and print cues here")

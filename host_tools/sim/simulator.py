@@ -7,6 +7,7 @@ import sys
 import tempfile
 import time
 
+from host_tools import fw
 from host_tools.device import deploy
 from host_tools.sim import simpty
 
@@ -80,7 +81,7 @@ def frame_quadrants(buf):
 class Simulator:
     """A running simulator: `with Simulator(speed=60) as sim: sim.press("A")`."""
 
-    def __init__(self, speed=60, flash=None, board="sim", heap="192K", deploy_fw=True,
+    def __init__(self, speed=60, flash=None, board="sim", heap=fw.PICO_HEAP, deploy_fw=True,
                  extra_files=(), firmware=None, log=None):
         self.speed = speed
         self.flash = flash

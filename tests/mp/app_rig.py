@@ -48,7 +48,7 @@ def make_hw(start_us=0):
     machine.set_clock(clock)
     hw = HW()
     hw.clock = clock
-    # a smaller event ring than the fake's default (the rig drains it): 192K heap, source .py
+    # a smaller event ring than the fake's default (the rig drains it): source .py test heap
     machine.PWM.EVENTS = 384
     hw.buzzer_pwm = machine.PWM(machine.Pin(15), freq=2000, duty_u16=0)
     hw.buzzer_pwm.clear_events()
@@ -118,7 +118,7 @@ _mounted = []
 
 
 def release():
-    """Unmount the previous test's filesystem and free its RAM (192K heap)."""
+    """Unmount the previous test's filesystem and free its RAM (a Pico-sized heap)."""
     if MP:
         import vfs
 

@@ -76,7 +76,8 @@ def test_session_runs_without_a_1k_block():
     # After hours of use a heap is fragmented: starting and running a 300-step session (its
     # books alone would be 3.3 KB) must not need one block of 1 KB.
     interp.micropython_only("a real GC heap to fragment")
-    tab = app_rig.table([("repeat", 3, [("repeat", 50, [("work", 2, "Go", 0), ("rest", 2, "Easy", 0)])])])
+    rounds = [("repeat", 50, [("work", 2, "Go", 0), ("rest", 2, "Easy", 0)])]
+    tab = app_rig.table([("repeat", 3, rounds)])
     r = app_rig.Rig(tables=[tab], with_store=False)
     a = r.app
     r.settle()
@@ -89,5 +90,4 @@ def test_session_runs_without_a_1k_block():
         r.run(2000)
         assert a.sess.n_done >= 5
     finally:
-        keep = None
-    gc.collect()
+        del keep[:]

@@ -42,7 +42,7 @@ def spliced(steps, i, ms, at_ms, flags=0):
 
 
 def _rig(tab, start_us=0):
-    """A fresh rig; the last one's event lists are freed first (192K heap, 8 KB arrays)."""
+    """A fresh rig; the last one's event lists are freed first (Pico-sized heap, 8 KB arrays)."""
     gc.collect()
     n = machine.PWM.EVENTS
     machine.PWM.EVENTS = 384  # the rig drains the ring every pass
