@@ -83,8 +83,6 @@ class Table:
         self.buf = mv
         self.crc = stored
         self.flags = mv[1]
-        if self.flags & ~FLAG_HALFWAY:
-            raise PlanError("unknown plan flags 0x%02x" % self.flags)
         self.nstr = mv[2]
         if self.nstr < 1:
             raise PlanError("no title")
@@ -293,8 +291,6 @@ class Cursor:
                 raise PlanError("options byte runs past the end")
             opts = mv[pos]
             pos += 1
-            if self._check and opts & ~(OPT_HALFWAY | OPT_NO_TICKS):
-                raise PlanError("unknown step options 0x%02x" % opts)
         self.raw_opts = opts
         if self.kind == K_WORK and self.table.flags & FLAG_HALFWAY:
             opts |= OPT_HALFWAY
