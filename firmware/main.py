@@ -1,17 +1,12 @@
-"""Boot: the board file (installed as /board.mpy) builds the hardware, the app runs on it.
-
-The app feeds the watchdog from its main loop only; when it ends (Ctrl-C or an error: the REPL
-follows), the keeper feeds it so the REPL is never reset under the user.
-"""
+"""Boot: board.build() -> app.run(); on any exit the keeper feeds the watchdog (REPL safe)."""
 import app
 import board
 import keeper
 
 hw = board.build()
-keeper.release()  # boot.py may have armed it: from here a hung app must get reset
+keeper.release()  # boot.py may have armed it: from here on a hung app must be reset
 try:
     app.run(hw)
 finally:
-    if hw.wdt is not None:
-        keeper.keep(hw.wdt, hw.timer)
+    keeper.keep(hw.wdt, hw.timer)  # Ctrl-C or an error: the REPL must not be reset under us
     del hw
