@@ -106,10 +106,11 @@ class Pin:
     IRQ_FALLING = 4
     IRQ_RISING = 8
 
-    def __init__(self, id, mode=0, pull=None, value=None):
+    def __init__(self, id, mode=-1, pull=-1, *, value=None, drive=0, alt=-1):
+        # rp2 signature: mode/pull -1 = as the pin is (a fresh pin is an input, no pull)
         self.id = id
-        self.mode = mode
-        self.pull = pull
+        self.mode = Pin.IN if mode == -1 else mode
+        self.pull = None if pull == -1 else pull
         self._out = 0
         self._driven = -1  # level forced from outside (button), -1 = not driven
         self._handler = None
@@ -121,7 +122,7 @@ class Pin:
         if value is not None:
             self._out = 1 if value else 0
 
-    def init(self, mode=-1, pull=-1, value=None):
+    def init(self, mode=-1, pull=-1, *, value=None, drive=0, alt=-1):
         """Reconfigure."""
         if mode != -1:
             self.mode = mode
@@ -216,7 +217,7 @@ class PWM:
     FREQ_MIN = 8
     FREQ_MAX = 62500000
 
-    def __init__(self, dest, freq=0, duty_u16=-1, duty_ns=-1, invert=False):
+    def __init__(self, dest, *, freq=0, duty_u16=-1, duty_ns=-1, invert=False):
         self.pin = dest if isinstance(dest, Pin) else Pin(dest, Pin.OUT)
         self._freq = 0
         self._duty = 0
@@ -240,7 +241,7 @@ class PWM:
         self._ed[i] = self._duty if self._on else 0
         self.changes += 1
 
-    def init(self, freq=0, duty_u16=-1):
+    def init(self, *, freq=0, duty_u16=-1):
         """Re-enable with new settings."""
         self._on = True
         if freq:
@@ -384,7 +385,7 @@ class I2C:
 
     OVERHEAD_BITS = 2  # start + stop
 
-    def __init__(self, id=0, scl=None, sda=None, freq=400000, timeout=50000):
+    def __init__(self, id, freq=400000, *, scl=None, sda=None, timeout=50000):  # rp2's
         self.id = id
         self.freq = freq
         self._devs = {}
