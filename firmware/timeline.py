@@ -1,10 +1,9 @@
 """Plan -> cue times: offsets of each cue from the step and session start. Pure, no clock."""
 import cues
 from micropython import const
+from plan import OPT_HALFWAY, OPT_NO_TICKS
 
 T_END = const(-1)  # StepCues marker: the step ends here (not a sound)
-OPT_HALFWAY = const(1)  # = plan.OPT_HALFWAY
-OPT_NO_TICKS = const(2)  # = plan.OPT_NO_TICKS
 TICKS_MIN_MS = const(6000)  # shorter steps get no last-3-seconds ticks
 HALF_MIN_MS = const(10000)  # halfway cue only when it falls >= 5 s before the first tick
 

@@ -82,8 +82,8 @@ class Script:
             ("rest3", lambda: self.n("rest") >= 3,
              [("sleep", 0.05), ("press", "C", "skip the rest of this interval")]),
             ("done", lambda: self.n("done") >= 1,
-             [("sleep", 0.3), ("screen", "RPE"), ("press", "B", "RPE up"),
-              ("press", "B", "RPE up"), ("press", "A", "save RPE 7"), ("sleep", 0.6)]),
+             [("sleep", 0.3), ("screen", "RPE"), ("redraw", "B", "RPE up"),
+              ("redraw", "B", "RPE up"), ("redraw", "A", "save RPE 7")]),
         ]
 
     def _frame(self):
@@ -117,7 +117,12 @@ class Script:
             self.show.screen(self.sim.screen(compact=True), action[1])
         else:
             self.show.log(">>> press %s: %s" % (action[1], action[2]))
+            seq, before = self.sim.frame()
             self.sim.press(action[1])
+            if action[0] == "redraw":  # the device has acted on it once the panel changes
+                self.sim.wait_for(lambda: self.sim.frame()[0] > seq and
+                                  self.sim.frame()[1] != before, 30,
+                                  "the screen after pressing " + action[1])
 
     def run(self, timeout):
         end = time.monotonic() + timeout

@@ -11,6 +11,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MP_DIR = os.path.join(ROOT, "tests", "mp")
 MICROPYTHON = os.path.join(os.path.dirname(sys.executable), "micropython")
 MP_TIMEOUT_S = 120
+# Upper bound on waiting for the simulator (a hang guard, not a timing claim): generous so a
+# loaded 2-core machine passes; a healthy run waits a second or two.
+SIM_WAIT_S = 120
 
 # The fakes come first so `machine` and `micropython` resolve to them (not Blinka's shim).
 for _p in ("tests/mp", "boards", "firmware", "host_tools/sim/fakes"):

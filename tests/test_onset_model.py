@@ -24,7 +24,7 @@ def test_onsets_within_budget_on_the_measured_model(seed):
     b = onset.rp2model.Board(seed=seed)
     r = onset.run(b)
     for kind in ("first", "later", "off"):
-        assert _within(r[kind], MEASURED), (kind, onset.summary(r[kind]))
+        assert _within(r[kind], MEASURED), (kind, onset.spread(r[kind]))
     assert -3 <= sorted(r["first"])[len(r["first"]) // 2] <= 10  # the median: a few us
 
 

@@ -1,6 +1,7 @@
 """The real firmware in the simulator: buttons drive the screen, a whole session, heap."""
 
 import pytest
+from conftest import SIM_WAIT_S
 
 from host_tools.bench import heap as bench_heap
 from host_tools.sim.simulator import Simulator
@@ -8,21 +9,23 @@ from host_tools.sim.simulator import Simulator
 
 @pytest.fixture(scope="module")
 def advanced():
-    return bench_heap.run_session(timeout=90)
+    return bench_heap.run_session(timeout=SIM_WAIT_S)
 
 
 def test_button_presses_change_the_screen():
     with Simulator(speed=20) as sim:  # fresh image: the built-in plans (more than one)
-        sim.wait_for(lambda: "#" in sim.screen(), 30, "the menu")
+        sim.wait_for(lambda: "#" in sim.screen(), SIM_WAIT_S, "the menu")
         menu = sim.screen()
         sim.press("B")  # next plan
-        sim.wait_for(lambda: sim.screen() != menu, 30, "the next plan on screen")
+        sim.wait_for(lambda: sim.screen() != menu, SIM_WAIT_S, "the next plan on screen")
         other = sim.screen()
         sim.press("C")  # back
-        sim.wait_for(lambda: sim.screen() == menu, 30, "the first plan again")
+        sim.wait_for(lambda: sim.screen() == menu, SIM_WAIT_S, "the first plan again")
         sim.press("A")  # start: the 3-2-1 countdown screen and cue
-        sim.wait_for(lambda: any(c["name"] == "count" for c in sim.cues()), 30, "a count cue")
-        sim.wait_for(lambda: sim.screen() not in (menu, other), 30, "the countdown screen")
+        sim.wait_for(lambda: any(c["name"] == "count" for c in sim.cues()), SIM_WAIT_S,
+                     "a count cue")
+        sim.wait_for(lambda: sim.screen() not in (menu, other), SIM_WAIT_S,
+                     "the countdown screen")
         assert sim.count("press") == 3
 
 

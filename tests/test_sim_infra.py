@@ -7,6 +7,7 @@ import time
 
 import pytest
 import serial
+from conftest import SIM_WAIT_S
 
 from host_tools.device import deploy
 from host_tools.sim.simulator import Simulator
@@ -35,11 +36,11 @@ def tiny_fw(tmp_path_factory):
 @pytest.fixture(scope="module")
 def sim(tiny_fw):
     with Simulator(speed=20, firmware=tiny_fw) as s:
-        s.wait_for(lambda: "tiny main up" in s.output(), 30, "main.py to start")
+        s.wait_for(lambda: "tiny main up" in s.output(), SIM_WAIT_S, "main.py to start")
         yield s
 
 
-def mpremote(port, *args, timeout=30):
+def mpremote(port, *args, timeout=SIM_WAIT_S):
     return subprocess.run([MPREMOTE, "connect", port, *args], capture_output=True, text=True,
                           timeout=timeout)
 
@@ -77,7 +78,7 @@ def test_image_holds_the_armv6m_build_bytes(sim, tiny_fw, tmp_path):
     assert "42 helper.mpy" in p.stdout
 
 
-def read_until(ser, marker, timeout=15):
+def read_until(ser, marker, timeout=SIM_WAIT_S):
     out = b""
     end = time.monotonic() + timeout
     while marker not in out and time.monotonic() < end:
@@ -109,7 +110,7 @@ def test_soft_reset_from_raw_repl_reboots(sim):
     p = mpremote(sim.port, "exec", "print('after reset')")  # no resume: mpremote soft-resets
     assert p.returncode == 0, p.stderr
     assert "after reset" in p.stdout
-    sim.wait_event("boot", before + 1, timeout=20)
+    sim.wait_event("boot", before + 1, timeout=SIM_WAIT_S)
 
 
 def _presses(sim):
@@ -169,7 +170,7 @@ def test_flash_image_persists(tiny_fw, tmp_path):
     with Simulator(speed=20, flash=img, firmware=tiny_fw) as s:
         p = mpremote(s.port, "resume", "exec",
                      "f = open('keep.txt', 'w'); f.write('kept'); f.close()",
-                     timeout=30)
+                     timeout=SIM_WAIT_S)
         assert p.returncode == 0, p.stderr
     assert os.path.getsize(img) == 352 * 4096
     with Simulator(speed=20, flash=img, firmware=tiny_fw) as s:

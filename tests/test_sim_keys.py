@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+from conftest import SIM_WAIT_S
+
 BEEPER = os.path.join(os.path.dirname(sys.executable), "beeper")
 
 
@@ -29,11 +31,11 @@ def test_keys_start_a_session_and_q_quits():
                             stdout=slave, stderr=slave, close_fds=True)
     os.close(slave)
     try:
-        assert b"q quit" in read_until(master, b"q quit", 60)
+        assert b"q quit" in read_until(master, b"q quit", SIM_WAIT_S)
         os.write(master, b"a")  # A: start the highlighted plan
-        assert b"count planned" in read_until(master, b"count planned", 60)
+        assert b"count planned" in read_until(master, b"count planned", SIM_WAIT_S)
         os.write(master, b"q")
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=SIM_WAIT_S) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -43,5 +45,5 @@ def test_keys_start_a_session_and_q_quits():
 
 def test_keys_refused_without_a_terminal():
     proc = subprocess.run([BEEPER, "sim", "--keys"], stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=30)
+                          capture_output=True, text=True, timeout=SIM_WAIT_S)
     assert proc.returncode == 1 and "--keys needs a terminal" in proc.stderr

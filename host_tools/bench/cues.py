@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from host_tools import fw
+from host_tools.bench.stats import spread
 
 plan = fw.load("plan")
 buzzer = fw.load("buzzer")
@@ -62,15 +63,6 @@ def simulate(hard, display=True, flash=True, stall=False, gated=False, seed=1):
     return errs
 
 
-def _pct(vals, p):
-    v = sorted(vals)
-    return v[min(len(v) - 1, (len(v) * p) // 100)]
-
-
-def _fmt(errs):
-    return "%d / %d / %d" % (_pct(errs, 50), _pct(errs, 99), max(errs))
-
-
 def _pooled(hard, seeds, **kw):
     errs = []
     for seed in seeds:
@@ -85,10 +77,10 @@ def onset_rows(seeds=(1, 2, 3, 4)):
         hard = _pooled(True, seeds, **kw)
         soft = _pooled(False, seeds, **kw)
         late = sum(1 for e in soft if e > 1000)
-        rows.append(("cues", "onset error p50/p99/max us, hard, %s (%d cues)" % (
-            load, len(hard)), _fmt(hard), "max < 1000"))
-        rows.append(("cues", "onset error p50/p99/max us, soft, %s (%d%% > 1 ms)" % (
-            load, 100 * late // len(soft)), _fmt(soft), "(comparison)"))
+        rows.append(("cues", "onset min/p50/p99/max us, hard, %s (%d cues; modelled, no "
+                     "bytecode meter)" % (load, len(hard)), spread(hard), "|err| < 1000"))
+        rows.append(("cues", "onset min/p50/p99/max us, soft, %s (%d%% > 1 ms; modelled)" % (
+            load, 100 * late // len(soft)), spread(soft), "(comparison)"))
     naive = simulate(True, display=False, stall=True)
     gated = simulate(True, display=False, stall=True, gated=True)
     rows.append(("cues", "hard, flash with IRQs off, writes anywhere: max us", str(max(naive)),

@@ -3,6 +3,7 @@
 import os
 
 from host_tools import fw
+from host_tools.bench.stats import pct, spread
 
 buzzer = fw.load("buzzer")
 cuetimer = fw.load("cuetimer")
@@ -96,16 +97,6 @@ class _Null:
         return False
 
 
-def _pct(vals, p):
-    v = sorted(vals)
-    return v[min(len(v) - 1, (len(v) * p) // 100)]
-
-
-def summary(errs):
-    """min / p50 / p99 / max of a list of errors."""
-    return "%d / %d / %d / %d" % (min(errs), _pct(errs, 50), _pct(errs, 99), max(errs))
-
-
 def rows(seeds=(1, 2, 3)):
     """Bench rows: onset error at the PWM write per board model, and the model's validation."""
     out = []
@@ -117,10 +108,10 @@ def rows(seeds=(1, 2, 3)):
             for k in pooled:
                 pooled[k] += r[k]
         out.append(("onset", "cue onset at PWM write, min/p50/p99/max us, %s (modelled)" % b.name,
-                    summary(pooled["first"]), "|err| <= 30"))
+                    spread(pooled["first"]), "|err| <= 30"))
         out.append(("onset", "  tone-off / later tones, p50/max us, %s (modelled)" % b.name,
-                    "%d/%d ; %d/%d" % (_pct(pooled["off"], 50), max(pooled["off"]),
-                                       _pct(pooled["later"], 50), max(pooled["later"])), ""))
+                    "%d/%d ; %d/%d" % (pct(pooled["off"], 50), max(pooled["off"]),
+                                       pct(pooled["later"], 50), max(pooled["later"])), ""))
     b = rp2model.Board()
     b.seed(1)
     first = run(b)["count"][0]
@@ -129,7 +120,7 @@ def rows(seeds=(1, 2, 3)):
     b.seed(1)
     off = run(b, lead_us=0)["first"]
     out.append(("onset", "compensation removed: onset p50 us (modelled)",
-                str(_pct(off, 50)), "(fails the budget)"))
+                str(pct(off, 50)), "(fails the budget)"))
     # Validation: the pre-change firmware in the same model, beside what rp2 measured of it.
     b.seed(1)
     v1 = run(b, v1=True, start_lead_ms=0)
@@ -140,7 +131,7 @@ def rows(seeds=(1, 2, 3)):
             ("later", "later tones in a pattern", "100-105 / 113-117 / 117")):
         vals = v1[key][1:] if key in ("first", "ring") else v1[key]  # the count cue apart
         out.append(("model", "old firmware %s p50/p99/max us: model vs rp2" % what,
-                    "%d / %d / %d" % (_pct(vals, 50), _pct(vals, 99), max(vals)), measured))
+                    "%d / %d / %d" % (pct(vals, 50), pct(vals, 99), max(vals)), measured))
     out.append(("model", "old firmware first countdown cue (played by load()), us",
                 "%d" % v1["count"][0], "1,995-3,416 (rp2)"))
     return out

@@ -102,10 +102,8 @@ def intervals(n):
 
 
 def clock(sec):
-    """Seconds -> m:ss (or h:mm:ss)."""
-    h, rem = divmod(sec, 3600)
-    m, s = divmod(rem, 60)
-    return "%d:%02d:%02d" % (h, m, s) if h else "%d:%02d" % (m, s)
+    """Seconds -> m:ss (or h:mm:ss), as the device's screen writes them."""
+    return fw.load("ui").mmss(int(round(sec)))
 
 
 def cmd_show(args):

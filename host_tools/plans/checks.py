@@ -4,6 +4,7 @@ import re
 from collections import namedtuple
 from fractions import Fraction
 
+from host_tools import fw
 from host_tools.plans import coach
 
 FACTS = 'DESIGN.md, "Coaching facts"'
@@ -83,7 +84,7 @@ def pair_bands(plan):
 
 
 def _secs(sec):
-    return "%d:%02d" % divmod(int(sec), 60)
+    return fw.load("ui").mmss(int(sec))
 
 
 def check_plan(plan):

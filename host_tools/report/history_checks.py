@@ -4,6 +4,7 @@ import datetime as dt
 import statistics
 from itertools import pairwise
 
+from host_tools import fw
 from host_tools.plans import checks
 from host_tools.plans.checks import FACTS, Finding, Rule
 from host_tools.report import sessions as ss
@@ -92,7 +93,7 @@ def _deload(sessions, today):
 
 
 def _mmss(sec):
-    return "%d:%02d" % divmod(int(round(sec)), 60)
+    return fw.load("ui").mmss(int(round(sec)))
 
 
 def _rpe_creep(sessions):

@@ -5,6 +5,7 @@ import html
 import os
 import statistics
 
+from host_tools import fw
 from host_tools.report import history_checks, plots
 from host_tools.report import sessions as ss
 
@@ -42,8 +43,7 @@ def write_report(sessions, out_dir, today=None):
 
 
 def _clock(sec):
-    h, rem = divmod(int(round(sec)), 3600)
-    return "%d:%02d:%02d" % (h, rem // 60, rem % 60) if h else "%d:%02d" % divmod(rem, 60)
+    return fw.load("ui").mmss(int(round(sec)))
 
 
 def cards(sessions):

@@ -16,7 +16,7 @@ SIM_BOOT = os.path.join(ROOT, "host_tools", "sim", "sim_boot.py")
 FRAME = 1024
 SHORT_MS = 120
 LONG_MS = 1500
-CUE_NAMES = ("count", "work", "rest", "step", "tick", "half", "lap", "done")
+CUE_NAMES = fw.load("cues").NAMES
 
 
 class SimError(Exception):
