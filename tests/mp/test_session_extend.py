@@ -53,10 +53,8 @@ def _rig(tab, start_us=0):
 
 
 def _run_to(rig, at_ms):
-    """Main loop until at_ms (from step 1's start, 3 s after start())."""
-    t = cue_rig.T1_MS + at_ms
-    rig.run(t - t % 10)
-    rig.clock.sleep_ms(t % 10)
+    """Main loop until at_ms from step 1's start (cue_rig.STEP1_US after start())."""
+    rig.run_to(rig.t_start + cue_rig.STEP1_US + at_ms * 1000)
 
 
 def _check(rig, exp_cues, t0):
