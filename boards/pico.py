@@ -15,6 +15,7 @@ pull-ups; add 4.7 kOhm to 3V3 on SDA/SCL if yours does not.
 import sys
 import time
 
+import machine
 from machine import I2C, PWM, RTC, WDT, Pin, Timer, unique_id
 
 NAME = "pico"
@@ -26,6 +27,10 @@ I2C_HZ = 400_000  # SSD1306 fast mode: a full frame is ~25 ms
 OLED_ADDR = 0x3C
 BTN_PINS = (10, 11, 12)  # A, B, C
 WDT_MS = 5000  # the loop feeds it every ~10 ms; a 25 ms show or a log write is far below this
+# RP2040 datasheet: WATCHDOG_BASE 0x40058000, CTRL at offset 0, CTRL.ENABLE is bit 30. A soft
+# reset leaves it running; boot.py reads it to hand the watchdog to the keeper.
+WATCHDOG_CTRL = 0x40058000
+WATCHDOG_ENABLE = 1 << 30
 # Cue compensation (firmware/cuetimer.py): the alarm is armed this long before a tone edge, the
 # time from the ticks_us() read in CueTimer._arm to the edge's PWM write on an RP2040 at
 # 125 MHz. From ../shared/rp2-timing.md (rp2 MicroPython 1.28, rp2040js): the old ISR read
@@ -62,3 +67,10 @@ def build():
     hw.link_io = (sys.stdin.buffer, sys.stdout.buffer)  # USB CDC: the link to the host
     hw.wdt = WDT(timeout=WDT_MS)
     return hw
+
+
+def running_watchdog(ctrl=WATCHDOG_CTRL):
+    """(WDT, Timer) to keep the watchdog fed if it still runs (after a soft reset), else None."""
+    if not machine.mem32[ctrl] & WATCHDOG_ENABLE:
+        return None
+    return WDT(timeout=WDT_MS), Timer(-1)

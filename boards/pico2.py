@@ -6,6 +6,8 @@
 import pico
 
 NAME = "pico2"
+# RP2350 datasheet: WATCHDOG_BASE 0x400d8000 (CTRL at offset 0, ENABLE bit 30 as on the RP2040).
+WATCHDOG_CTRL = 0x400D8000
 
 
 def build():
@@ -16,3 +18,8 @@ def build():
     # measured yet, so the Pico's lead stands: cues land a little early, never late.
     hw.cue_lead_us = pico.CUE_LEAD_US
     return hw
+
+
+def running_watchdog():
+    """(WDT, Timer) if the RP2350's watchdog still runs (see boards/pico.py), else None."""
+    return pico.running_watchdog(WATCHDOG_CTRL)

@@ -62,3 +62,8 @@ def build():
     sim_io.hw_built(before)
     clock.set_pace(sim_io.speed())
     return hw
+
+
+def running_watchdog():
+    """The simulator starts no watchdog, so boot.py has none to keep fed."""
+    return None

@@ -23,6 +23,7 @@ class App:
 
     IDLE_MS = 10  # loop period: buttons need polls well inside their 20 ms debounce
     REDRAW_MS = 200  # at most 5 full redraws a second (each show() is ~25 ms of I2C)
+    SHOW_RETRY_MS = 1000  # after a failed show() (loose OLED cable): try again this much later
     SHOW_GUARD_MS = 60  # no show() when a cue is due sooner: it would block the loop ~25 ms
     WRITE_GUARD_MS = 1000  # flash writes stop IRQs for ms: only with no cue for this long
     # A checkpoint rewrites one small file on LittleFS: 1 erase + up to 31 page programs
@@ -77,6 +78,9 @@ class App:
         self._dirty = True
         self._shown_secs = -1
         self._last_show = clock.ticks_ms()
+        self._show_wait = self.REDRAW_MS  # REDRAW_MS, or SHOW_RETRY_MS after a failure
+        self.show_errors = 0  # failed show()s so far (I2C errors: the OLED is unplugged)
+        self._show_failed = False
         self._step = -2  # session step the cached strings belong to
         self._label = ""
         self._nkind = -1
@@ -154,6 +158,7 @@ class App:
             hw.service(self)
         if self.link is not None:
             self.link.service()  # a running session only gets INFO answered
+        self._arm_long()
         ev = self.buttons.poll()
         if ev:
             self.last_event = ev
@@ -179,25 +184,19 @@ class App:
         self._redraw()
 
     def run(self):
-        """Loop forever (Ctrl-C stops it cleanly for the REPL)."""
+        """Loop forever; on any exit (Ctrl-C, an error) the buzzer is silenced first."""
         try:
             while True:
                 self.step()
                 lk = self.link
                 # a sync transfer gets 1 ms turnarounds; a session never does
                 self.clock.sleep_ms(1 if lk is not None and lk.hot() else self.IDLE_MS)
-        except KeyboardInterrupt:
+        finally:
             self.shutdown()
-            raise
 
     def shutdown(self):
-        """Silence the buzzer; keep the watchdog fed so the REPL is not reset under the user."""
+        """Silence the buzzer and free the timer (main.py then hands the watchdog to keeper)."""
         self.edge.stop()
-        wdt = self.hw.wdt
-        if wdt is not None:
-            # The RP2040 watchdog cannot be stopped once started: a 1 s soft timer feeds it.
-            t = self.hw.timer
-            t.init(mode=t.PERIODIC, period=1000, callback=lambda _t: wdt.feed())
 
     # ----- for the link -----
 
@@ -269,6 +268,13 @@ class App:
                 self.mode = M_MENU
                 gc.collect()
 
+    def _arm_long(self):
+        """Long presses only where one has an action: A +10 s on a running timed interval,
+        C abandon/finish during a session; B (next, lap) never has one."""
+        s = self.sess
+        st = s.state if s is not None and self.mode == M_RUN else ses.S_DONE
+        self.buttons.arm_long(st == ses.S_RUNNING, False, st < ses.S_DONE)
+
     def _run_button(self, ev):
         s = self.sess
         st = s.state
@@ -287,7 +293,9 @@ class App:
                 self._note = self._ext_note
                 self._note_t = self.clock.ticks_add(self.clock.ticks_ms(), self.NOTE_MS)
         elif ev == btn.B_SHORT:
-            s.lap()
+            # timed at the press edge (IRQ timestamp), not at the loop's debounced event
+            ck = self.clock
+            s.lap(ck.ticks_diff(ck.ticks_ms(), self.buttons.t_press))
         elif ev == btn.C_SHORT:
             s.skip()
         elif ev == btn.C_LONG:
@@ -461,14 +469,29 @@ class App:
         if not self._dirty:
             return
         now = self.clock.ticks_ms()
-        if self.clock.ticks_diff(now, self._last_show) < self.REDRAW_MS:
+        d = self.clock.ticks_diff(now, self._last_show)
+        # d < 0: the last show is more than half the ticks period ago (~6 days idle): long past
+        if 0 <= d < self._show_wait:
             return
         if not self._quiet_enough():
             return
-        self.draw()
+        try:
+            if self._show_failed:
+                self.ui.wake()  # the OLED may have lost power: initialise it again
+            self.draw()
+            self.ui.show()
+        except OSError as e:  # I2C error (loose cable): timing and logging go on; retry later
+            self.show_errors += 1
+            if not self._show_failed:
+                print("display:", e)
+            self._show_failed = True
+            self._show_wait = self.SHOW_RETRY_MS
+            self._last_show = self.clock.ticks_ms()
+            return
+        self._show_failed = False
+        self._show_wait = self.REDRAW_MS
         self._shown_secs = secs
         self._dirty = False
-        self.ui.show()
         self._last_show = self.clock.ticks_ms()
 
     def draw(self):

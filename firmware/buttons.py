@@ -33,6 +33,9 @@ class Button:
         self.down = False  # debounced level
         self._t_down = 0
         self._long_sent = False
+        # Only where a long action exists (the app sets this per screen). Without one the
+        # event comes at the debounced press, so a hold of any length is a short press.
+        self.long_armed = True
         self._isr_ref = self._isr  # bound once: making a bound method allocates
         trig = pin.IRQ_FALLING | pin.IRQ_RISING
         try:
@@ -48,7 +51,8 @@ class Button:
     def poll(self, now):
         """Advance the debouncer to `now` (ticks_ms); return an event or NONE."""
         clock = self._clock
-        if self._irq_n[0]:
+        irq = self._irq_n[0]
+        if irq:
             # An edge since the last poll, maybe a bounce that ended at the old level.
             self._irq_n[0] = 0
             self._t_edge = self._irq_t[0]
@@ -56,7 +60,8 @@ class Button:
         level = self._pin.value() == self._active
         if level != self._seen:
             self._seen = level
-            self._t_edge = now
+            if not irq:  # the IRQ's timestamp is the real edge; the loop may see it late
+                self._t_edge = now
             self._settling = True
         if self._settling and clock.ticks_diff(now, self._t_edge) >= self.debounce_ms:
             self._settling = False
@@ -64,10 +69,12 @@ class Button:
                 self.down = self._seen
                 if self.down:
                     self._t_down = self._t_edge
-                    self._long_sent = False
+                    self._long_sent = not self.long_armed  # True: the release stays silent
+                    if not self.long_armed:
+                        return self._short
                 elif not self._long_sent:
                     return self._short
-        if (self.down and not self._long_sent
+        if (self.down and self.long_armed and not self._long_sent
                 and clock.ticks_diff(now, self._t_down) >= self.long_ms):
             self._long_sent = True
             return self._long
@@ -84,6 +91,7 @@ class Buttons:
         self.c = Button(pin_c, clock, C_SHORT, C_LONG)
         self._btns = (self.a, self.b, self.c)  # built once: poll() runs every loop pass
         self._next = 0  # round robin, so one busy button cannot starve the others
+        self.t_press = 0  # ticks_ms of the press edge of the last event's button
 
     def poll(self):
         """Debounce all three; the first pending event or NONE."""
@@ -94,8 +102,15 @@ class Buttons:
             ev = b.poll(now)
             if ev:
                 self._next = (self._next + i + 1) % 3
+                self.t_press = b._t_down  # the press edge (IRQ timestamp when one saw it)
                 return ev
         return NONE
+
+    def arm_long(self, a, b, c):
+        """Which buttons have a long action now (a long press of the others is a short one)."""
+        self.a.long_armed = a
+        self.b.long_armed = b
+        self.c.long_armed = c
 
     def any_down(self):
         """True while any button is held (debounced)."""

@@ -147,7 +147,6 @@ class CueTimer:
     def _prepare(self, due):
         # Decide what the edge at `due` writes; set a new pitch now if the buzzer is silent.
         self._arm_t = due
-        nf = 0
         if self._pend is not None and due == self._pend_t and (
                 self._cur is None or self.clock.ticks_diff(due, self._edge_t) <= 0):
             self._starts = True

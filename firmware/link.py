@@ -22,6 +22,7 @@ TAIL = 9  # CRC (8), newline
 MAX_REQ_LINE = 500
 MAX_REQ_PAYLOAD = (MAX_REQ_LINE - HEAD - TAIL) // 5 * 4  # 388
 CHUNK = 384  # bytes of plan data per PUT frame (a multiple of 4: no partial b85 group)
+MUTE_MS = 500  # the link stops reading this long after a "\r" or control byte
 MAX_LOG_PAYLOAD = 2048  # raw record bytes per GET_LOGS reply (heap bounded on the device)
 MAX_REPLY = MAX_LOG_PAYLOAD + 16  # the preallocated reply buffer: a GET_LOGS batch + head
 
@@ -250,6 +251,8 @@ class Link:
         self.up_count = 0
         self.frames = 0  # good requests answered (tests, bench)
         self.last_ms = 0  # ticks_ms of the last answer
+        self.muted = False  # not reading stdin until mute_until (a REPL user is typing)
+        self.mute_until = 0
         self.errors = 0
 
     def _ready(self):
@@ -258,13 +261,27 @@ class Link:
     def service(self):
         """Take the bytes waiting on the input (bounded) and answer complete requests."""
         got = 0
+        if self.muted:
+            ck = self.app.clock
+            if ck.ticks_diff(self.mute_until, ck.ticks_ms()) > 0:
+                return 0
+            self.muted = False
         one = self.one
         while got < self.READ_MAX and self.ready():
             if not self.inp.readinto(one):
                 break
             got += 1
             c = one[0]
-            if c == 10 or c == 13:
+            if c == 13 or (c < 32 and c != 10):
+                # Frames end in "\n" only. "\r" or a control byte is a terminal or mpremote
+                # ("\r\x03" then "\r\x01"): stop reading for a while so the pending Ctrl-C
+                # lands and the REPL, not the link, gets the bytes that follow.
+                self.n = 0
+                self.skip = False
+                self.mute_until = self.app.clock.ticks_add(self.app.clock.ticks_ms(), MUTE_MS)
+                self.muted = True
+                break
+            if c == 10:
                 if self.skip:
                     self.skip = False
                     self._error(0, E_TOO_LONG, "frame longer than %d bytes" % MAX_REQ_LINE)

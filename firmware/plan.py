@@ -87,12 +87,11 @@ class Table:
         if self.nstr < 1:
             raise PlanError("no title")
         pos = _HEADER
-        for _ in range(self.nstr):
-            if pos >= n - 4:
+        for i in range(self.nstr):
+            if pos >= n - 4 or pos + 1 + mv[pos] > n - 4:
                 raise PlanError("string table runs past the end")
+            _check_text(mv, pos, i)
             pos += 1 + mv[pos]
-        if pos > n - 4:
-            raise PlanError("string table runs past the end")
         self.ops_at = pos
         self.ops_end = n - 4
         self._check_program()
@@ -185,6 +184,24 @@ class Table:
             return ""
         pos = self._string_at(i)
         return str(self.buf[pos + 1 : pos + 1 + self.buf[pos]], "utf-8")
+
+
+def _check_text(mv, pos, i):
+    """String i (length byte at pos): non-empty title, at most MAX_TEXT bytes of printable
+    UTF-8. A table whose CRC matches can still hold nonsense; it is refused here, once."""
+    ln = mv[pos]
+    if ln > MAX_TEXT:
+        raise PlanError("string %d is %d bytes (at most %d)" % (i, ln, MAX_TEXT))
+    if i == 0 and ln == 0:
+        raise PlanError("empty title")
+    for k in range(pos + 1, pos + 1 + ln):
+        b = mv[k]
+        if b < 0x20 or b == 0x7F:
+            raise PlanError("string %d holds control byte 0x%02x" % (i, b))
+    try:
+        str(bytes(mv[pos + 1 : pos + 1 + ln]), "utf-8")
+    except UnicodeError:
+        raise PlanError("string %d is not valid UTF-8" % i)
 
 
 class Cursor:

@@ -191,8 +191,9 @@ class Session:
             self.flags[self.step] |= F_SKIPPED
         self._rebase_apply(now, actual)
 
-    def lap(self):
-        """A lap/rep tap: counted per interval; on a lap step it ends the step."""
+    def lap(self, ago_ms=0):
+        """A lap/rep tap: counted per interval; on a lap step it ends the step, its length
+        measured to the press ago_ms before now (the next step and its cue start now)."""
         self._update()
         st = self.state
         i = self.step
@@ -205,7 +206,8 @@ class Session:
             self.flags[i] |= F_LAP
             self._tl.skip_step()
             self._has_next = self._tl.next()
-            self._rebase_apply(now, pos - self._step_off_ms)
+            actual = pos - self._step_off_ms - (ago_ms if ago_ms > 0 else 0)
+            self._rebase_apply(now, actual if actual > 0 else 0)
 
     def extend(self, ms):
         """Make the running timed interval ms longer; False (nothing changed) if not allowed.

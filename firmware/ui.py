@@ -100,6 +100,12 @@ class UI:
         self.shows += 1
         self.fb.show()
 
+    def wake(self):
+        """Initialise the panel again after an I2C failure (it may have lost power)."""
+        init = getattr(self.fb, "init_display", None)
+        if init is not None:
+            init()
+
     def _center(self, s, y, c=1):
         s = fit(s)
         self.fb.text(s, (W - 8 * len(s)) // 2, y, c)
@@ -128,7 +134,7 @@ class UI:
         if len(title) > COLS:
             fb.text(fit(title[COLS:]), 0, 24, 1)
         fb.text("%d min" % ((total_s + 59) // 60), 0, 36, 1)
-        fb.text("%d intervals" % intervals, 0, 46, 1)
+        fb.text("%d interval%s" % (intervals, "" if intervals == 1 else "s"), 0, 46, 1)
         if warn:
             self._bar(warn, 55)
         else:

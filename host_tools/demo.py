@@ -205,6 +205,7 @@ def run(speed=60, plan_path=BEGINNER, out=None, live=None, timeout=120):
             show.log("simulator on %s: booted and deployed in %.2f s (%d files, %d bytes)"
                      % (sim.port, sim.boot_s, len(sim.deploy_info["files"]),
                         sim.deploy_info["bytes"]))
+            sim.wait_for(lambda: sim.frame()[0] > 0, 60, "the menu")  # not mid-import
             sim.exec("import store\nstore.Store('/').save_plans([%r])" % (table,), reset=True)
             show.log("plan set pushed (Store.save_plans on the device); soft reboot")
             Script(sim, show).run(timeout)

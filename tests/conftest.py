@@ -16,14 +16,17 @@ MP_TIMEOUT_S = 1800 if SLOW else 120
 # loaded 2-core machine passes; a healthy run waits a second or two.
 SIM_WAIT_S = 120
 
+if ROOT not in sys.path:
+    sys.path.append(ROOT)
+from host_tools.device import builtin_plans  # noqa: E402
+from host_tools.fw import PICO_HEAP as MP_HEAP  # noqa: E402
+
+builtin_plans.stage()  # build/gen/defaults.py (the firmware's built-in plans) before any import
 # The fakes come first so `machine` and `micropython` resolve to them (not Blinka's shim).
-for _p in ("tests/mp", "boards", "firmware", "host_tools/sim/fakes"):
+for _p in ("build/gen", "tests/mp", "boards", "firmware", "host_tools/sim/fakes"):
     _full = os.path.join(ROOT, _p)
     if _full not in sys.path:
         sys.path.insert(0, _full)
-if ROOT not in sys.path:
-    sys.path.append(ROOT)
-from host_tools.fw import PICO_HEAP as MP_HEAP  # noqa: E402
 
 
 def run_micropython(args, timeout=MP_TIMEOUT_S, heap=MP_HEAP, cwd=None, input=None):

@@ -27,7 +27,9 @@ def session_from_plan(plan, seq=1, device="e6614103e7a1b22c", date="2026-03-02T0
                     "planned_s": float(dur) if dur else None, "actual_s": actual,
                     "skipped": skipped, "paused": False, "extended": False,
                     "laps": 1 if dur == 0 else 0,
-                    "reps": rnd.randint(5, 20) if kind == "work" else 0})
+                    # the device counts B taps as reps on a timed step; on an open (lap)
+                    # step the tap is the lap that ends it
+                    "reps": rnd.randint(5, 20) if kind == "work" and dur else 0})
     if paused_s and ivs:
         ivs[len(ivs) // 2]["paused"] = True
     return {"device_id": device, "seq": seq, "date": date,

@@ -5,7 +5,7 @@ import sys
 
 root = sys.argv[1]
 sys.path[:0] = [root + "/host_tools/sim/fakes", root + "/firmware", root + "/boards",
-                root + "/tests/mp", root + "/build/mplib"]
+                root + "/tests/mp", root + "/build/mplib", root + "/build/gen"]
 import interp  # noqa: E402
 
 interp.TMP_ROOT = sys.argv[3]

@@ -1,30 +1,37 @@
-"""The built-in plans are exactly the host codec's encoding of the DESIGN.md example sessions."""
+"""The built-in plans are the DESIGN.md example sessions, generated from examples/ at build."""
 
-import defaults
+import os
+
 import plan
 
-BEGINNER = {"title": "Beginner speed session", "flags": 0, "steps": [
-    ("warmup", 180, "Dynamic warm-up", 0),
-    ("repeat", 6, [("work", 20, "High knees", 0), ("rest", 40, "Walking recovery", 0)]),
-    ("cooldown", 180, "Static stretching", 0)]}
-INTERMEDIATE = {"title": "Intermediate speed session", "flags": 0, "steps": [
-    ("warmup", 240, "Dynamic warm-up", 0),
-    ("repeat", 8, [("work", 15, "Jump squats", 0), ("recover", 45, "Active recovery", 0)]),
-    ("cooldown", 180, "Static stretching", 0)]}
-ADVANCED = {"title": "Advanced speed session", "flags": 0, "steps": [
-    ("warmup", 300, "Dynamic warm-up", 0),
-    ("repeat", 10, [("work", 30, "Burpees", 0), ("rest", 30, "Rest", 0)]),
-    ("cooldown", 180, "Static stretching", 0)]}
+from host_tools import fw
+from host_tools.device import builtin_plans
+from host_tools.plans import lang
 
 
-def test_defaults_equal_encoded_examples():
-    assert defaults.BEGINNER == plan.encode(BEGINNER)
-    assert defaults.INTERMEDIATE == plan.encode(INTERMEDIATE)
-    assert defaults.ADVANCED == plan.encode(ADVANCED)
-    assert defaults.PLANS == (defaults.BEGINNER, defaults.INTERMEDIATE, defaults.ADVANCED)
+def _defaults(tmp_path):
+    path = builtin_plans.stage(str(tmp_path))
+    return fw.load_file("defaults_under_test", path)
 
 
-def test_defaults_minutes_match_design():
+def test_defaults_are_the_encoded_examples(tmp_path):
+    d = _defaults(tmp_path)
+    assert len(d.PLANS) == len(builtin_plans.EXAMPLES) == 3
+    for name, table in zip(builtin_plans.EXAMPLES, d.PLANS, strict=True):
+        src = lang.load(os.path.join(fw.ROOT, "examples", name + ".plan"))
+        assert plan.decode(table) == src
+        assert plan.Table(table)  # valid on the device
+
+
+def test_defaults_minutes_match_design(tmp_path):
     # DESIGN.md: Beginner 12 min, Intermediate 15 min, Advanced 18 min
-    assert [plan.Table(b).total_s() for b in defaults.PLANS] == [720, 900, 1080]
-    assert plan.decode(defaults.BEGINNER) == BEGINNER
+    d = _defaults(tmp_path)
+    assert [plan.Table(b).total_s() for b in d.PLANS] == [720, 900, 1080]
+
+
+def test_deploy_ships_the_generated_module():
+    from host_tools.device import deploy
+
+    files = dict(deploy.sources("pico"))
+    assert files["defaults.py"] == os.path.join(builtin_plans.GEN, "defaults.py")
+    assert not os.path.exists(os.path.join(fw.FIRMWARE, "defaults.py"))  # stored once

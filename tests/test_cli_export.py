@@ -1,7 +1,4 @@
-"""beeper export / export-plan / import as a user runs them: files, exit codes, no traceback.
-
-`beeper export` reads LogDB(path).sessions(since=...); until branch `sync` lands
-host_tools/logs/db.py these tests point the command at tests/logdb_standin.py."""
+"""beeper export / export-plan / import as a user runs them: files, exit codes, no traceback."""
 
 import csv
 import json
@@ -10,26 +7,25 @@ import os
 import pytest
 from conftest import ROOT
 from garmin_fit_sdk import Decoder, Stream
+from log_records import store
 from log_sessions import example
 
 from host_tools import cli
 from host_tools.commands import export
 from host_tools.export import jsonout
+from host_tools.logs.db import LogDB
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    """A log database with four sessions (one without a date), via the stand-in LogDB."""
-    monkeypatch.setattr(export, "DB_MODULE", "logdb_standin")
-    import logdb_standin
-
+def db(tmp_path):
+    """The real log store with four pulled sessions (one without a date)."""
     path = str(tmp_path / "logs.sqlite")
-    d = logdb_standin.LogDB(path)
-    d.add(example("beginner", seq=1, date="2026-02-20T07:00:00Z"))
-    d.add(example("sprint-fly", seq=2, date="2026-03-01T07:00:00Z"))
-    d.add(example("advanced", seq=3, date="2026-03-03T18:30:00Z", rpe=9))
-    d.add(example("intermediate", seq=4, date=None, rpe=None))
-    d.conn.close()
+    d = LogDB(path)
+    store(d, [example("beginner", seq=1, date="2026-02-20T07:00:00Z"),
+              example("sprint-fly", seq=2, date="2026-03-01T07:00:00Z"),
+              example("advanced", seq=3, date="2026-03-03T18:30:00Z", rpe=9),
+              example("intermediate", seq=4, date=None, rpe=None)])
+    d.close()
     return path
 
 
@@ -92,7 +88,7 @@ def test_bad_since_date(capsys):
 def test_default_db_is_the_user_data_dir():
     import platformdirs
 
-    assert export.default_db() == os.path.join(platformdirs.user_data_dir("beeper"),
+    assert export.default_path() == os.path.join(platformdirs.user_data_dir("beeper"),
                                                "logs.sqlite")
 
 

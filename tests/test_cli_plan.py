@@ -46,7 +46,7 @@ def test_check_errors_exit_1_with_positions(tmp_path):
     assert proc.stderr.splitlines() == [
         "%s:2:1: unknown step kind 'wrk' (did you mean 'work'?)" % bad,
         "%s:3:1: empty repeat: indent the steps to repeat under it" % bad,
-        "%s:4:6: bad duration '1:99': write M:SS with seconds 00-59" % bad,
+        "%s:4:6: bad duration '1:99': seconds after minutes run 00-59 (write 2:39)" % bad,
     ]
     assert "beginner.plan: ok" in proc.stdout
     js = json.loads(beeper("check", "--json", str(bad)).stdout)
@@ -87,3 +87,50 @@ def test_compile_refuses_bad_plan(tmp_path):
     proc = beeper("compile", str(bad))
     assert proc.returncode == 1 and "b.plan:1:1: missing `title:` header" in proc.stderr
     assert not (tmp_path / "b.bin").exists()
+
+
+def test_check_and_show_refuse_a_table_with_a_good_crc_and_bad_utf8(tmp_path):
+    import zlib
+
+    table = fw.load("plan")
+    good = table.encode({"title": "Ok", "flags": 0, "steps": [("work", 20, "Go", 0)]})
+    body = bytearray(good[:-4])
+    body[5] = 0xFF  # the title's second byte: invalid UTF-8, CRC recomputed below
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(bytes(body) + zlib.crc32(bytes(body)).to_bytes(4, "little"))
+    for args in (("check", str(bad)), ("show", str(bad)), ("show", "--source", str(bad))):
+        proc = beeper(*args)  # beeper() asserts there is no traceback
+        assert proc.returncode == 1, args
+        assert "bad.bin: not a valid session table: string 0 is not valid UTF-8" in proc.stderr
+
+
+def test_check_of_1mb_of_junk_caps_its_messages(tmp_path):
+    import random
+
+    rnd = random.Random(11)
+    junk = tmp_path / "junk.plan"
+    junk.write_bytes(bytes(rnd.getrandbits(8) for _ in range(1 << 20)))
+    proc = beeper("check", str(junk))  # no traceback (asserted by beeper())
+    assert proc.returncode == 1
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 51  # 50 located errors, then the count of the rest
+    assert all(ln.startswith("%s:" % junk) for ln in lines)
+    assert lines[-1].startswith("%s: ... " % junk) and lines[-1].endswith(" more errors")
+    js = json.loads(beeper("check", "--json", str(junk)).stdout)
+    assert len(js[0]["errors"]) == 50 and js[0]["more_errors"] > 1000
+
+
+def test_one_interval_is_singular(tmp_path):
+    one = tmp_path / "one.plan"
+    one.write_text("title: One\nwork 20s\nrest 40s\n")
+    proc = beeper("check", str(one))
+    assert "1 interval," in proc.stdout and "1 intervals" not in proc.stdout
+    assert "1 interval," in beeper("show", str(one)).stdout
+
+
+def test_speed_must_be_more_than_zero():
+    for cmd in ("sim", "demo"):
+        for bad in ("0", "-2", "nan", "fast", "1e9"):
+            proc = beeper(cmd, "--speed", bad)
+            assert proc.returncode == 2, (cmd, bad)
+            assert "--speed" in proc.stderr and "Traceback" not in proc.stderr

@@ -92,8 +92,7 @@ def test_random_extend_every_tone_exact(stp, flags, data, ext_s, start_us):
     t0 = rig.clock.now_us
     s = rig.s
     s.start()
-    rig.run(cue_rig.T1_MS + at - at % 10)
-    rig.clock.sleep_ms(at % 10)
+    rig.run_to(t0 + cue_rig.STEP1_US + at * 1000)
     assert s.extend(ext_s * 1000)
     assert s.step == i
     rig.run(4 * 3600 * 1000, step_ms=20)

@@ -159,7 +159,13 @@ def test_fit_activity_lap_times_follow_the_log(tmp_path):
     assert laps[paused]["total_elapsed_time"] == pytest.approx(
         s["intervals"][paused]["actual_s"] + 30.0)
     assert [lap["lap_trigger"] for lap in laps[1:3]] == ["manual", "time"]  # lap step, timed
-    assert laps[1]["total_cycles"] == s["intervals"][1]["reps"]
+    # reps (B taps on a timed step) travel as the lap's cycles; a lap step has none
+    b = session_from_plan(lang.load("examples/beginner.plan"), seed=3)
+    for sess in (s, b):
+        laps = decode(tmp_path, fit_activity.activity_bytes(sess))["lap_mesgs"]
+        assert [lap.get("total_cycles", 0) for lap in laps] == [
+            iv["reps"] for iv in sess["intervals"]]
+    assert any(iv["reps"] for iv in b["intervals"])
 
 
 @settings(max_examples=25, deadline=None,

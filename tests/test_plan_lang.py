@@ -70,7 +70,12 @@ BASE = "title: T\n"
     (BASE + "wrk 20s\n", "p.plan:2:1: unknown step kind 'wrk' (did you mean 'work'?)"),
     (BASE + "work 20x\n", "p.plan:2:6: bad duration '20x' (expected e.g. 45s, 3m, 1m30s, "
      "1:30 or lap)"),
-    (BASE + "work 1:75\n", "p.plan:2:6: bad duration '1:75': write M:SS with seconds 00-59"),
+    (BASE + "work 1:75\n", "p.plan:2:6: bad duration '1:75': seconds after minutes run "
+     "00-59 (write 2:15)"),
+    (BASE + "work 1m90s\n", "p.plan:2:6: bad duration '1m90s': seconds after minutes run "
+     "00-59 (write 2m30s)"),
+    (BASE + "work 1h75m\n", "p.plan:2:6: bad duration '1h75m': minutes after hours run "
+     "00-59 (write 2h15m)"),
     (BASE + "work 0s\n", "p.plan:2:6: duration must be more than 0 (use `lap` for an open "
      "step)"),
     (BASE + "  work 5h\n".lstrip(), "p.plan:2:6: duration 5h is absurd: a step lasts at most "
@@ -105,7 +110,7 @@ def test_each_error_kind_at_its_position(text, expected):
 
 def test_undecodable_text_is_located():
     data = b"title: T\nwork 5s Caf\xe9 run\nrest 5s\n"
-    assert errors(data) == ["p.plan:2:12: text is not valid UTF-8"]
+    assert errors(data) == ["p.plan:2:12: text is not valid UTF-8 (1 bad byte on this line)"]
 
 
 def test_too_many_bytes_for_the_device():
@@ -122,7 +127,7 @@ def test_all_errors_reported_in_one_run():
         "p.plan:1:1: unknown step kind 'wrk' (did you mean 'work'?)",
         "p.plan:2:6: duration must be more than 0 (use `lap` for an open step)",
         "p.plan:3:1: empty repeat: indent the steps to repeat under it",
-        "p.plan:4:6: bad duration '1:99': write M:SS with seconds 00-59",
+        "p.plan:4:6: bad duration '1:99': seconds after minutes run 00-59 (write 2:39)",
     ]
 
 
@@ -142,6 +147,61 @@ def test_text_table_text_table_round_trip(p):
     b2 = table.encode(lang.parse(text))
     assert b1 == b2
     assert table.decode(b2) == p
+
+
+def test_whitespace_only_lines_of_other_spaces_are_located():
+    data = "title: T\nwork 5s\n\u00a0\n\x0c\n  \u00a0rest 5s\nwork 5s Caf\u00e9\u00a0run\n"
+    assert errors(data) == [
+        "p.plan:3:1: stray U+00A0 (no-break space): only spaces and tabs may indent a line "
+        "or stand alone on it",
+        "p.plan:4:1: stray U+000C (form feed): only spaces and tabs may indent a line or "
+        "stand alone on it",
+        "p.plan:5:3: stray U+00A0 (no-break space): only spaces and tabs may indent a line "
+        "or stand alone on it",
+    ]  # a no-break space inside a label is fine
+
+
+def test_random_bytes_give_located_errors_only():
+    import random
+
+    rnd = random.Random(7)
+    for n in (1, 7, 64, 300, 5000):
+        data = bytes(rnd.getrandbits(8) for _ in range(n))
+        try:
+            lang.parse(data, "j.plan")
+        except lang.PlanSyntaxError as e:
+            assert e.diagnostics and all(str(d).startswith("j.plan:") for d in e.diagnostics)
+
+
+def test_one_error_per_line_of_junk():
+    import random
+
+    rnd = random.Random(3)
+    lines = [bytes(rnd.getrandbits(8) | 0x80 for _ in range(100)) for _ in range(2000)]
+    diags = errors(b"\n".join(lines))
+    utf8 = [d for d in diags if "not valid UTF-8" in d]
+    assert len(utf8) == 2000  # one per line, not one per bad byte (stays linear)
+
+
+def test_minutes_and_seconds_forms_agree():
+    for a, b in (("1:30", "1m30s"), ("0:59", "59s"), ("12:00", "12m")):
+        assert lang.parse_duration(a) == lang.parse_duration(b)
+    for bad in ("1:90", "1m90s", "1:60", "1m60s"):
+        with pytest.raises(ValueError, match="seconds after minutes run 00-59"):
+            lang.parse_duration(bad)
+    assert lang.parse_duration("90s") == 90  # seconds alone may run past 59
+
+
+def test_mixed_lap_and_timed_work_ratio_over_the_timed_pairs():
+    p = lang.parse(BASE + "warmup 10m\n4x\n  work lap 40 m fly\n  rest 3m\n"
+                   "6x\n  work 20s\n  rest 40s\ncooldown 5m\n")
+    s = coach.summary(p)
+    # all rest over timed work would say 1:8 (power); the timed pairs are 20 s / 40 s
+    assert (s["ratio"], s["band"], s["ratio_basis"]) == ("1:2", "metabolic conditioning",
+                                                         "timed pairs")
+    assert s["rest_s"] == 4 * 180 + 6 * 40 and s["work_s"] == 120 and s["intervals"] == 10
+    plain = coach.summary(lang.parse(BASE + "6x\n  rest 40s\n  work 20s\n"))
+    assert (plain["ratio"], plain["ratio_basis"]) == ("1:2", "all")
 
 
 @settings(max_examples=300, deadline=None)

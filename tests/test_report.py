@@ -1,16 +1,17 @@
-"""The HTML report over LogDB session dicts, and `beeper report` (log store stand-in)."""
+"""The HTML report over LogDB session dicts, and `beeper report` on the real log store."""
 
 import os
 import re
 import struct
 import subprocess
 import sys
-import types
 
 import pytest
 from conftest import ROOT
+from log_records import store
 
 from host_tools import cli
+from host_tools.logs.db import LogDB
 from host_tools.report import history, page, plots
 
 BEEPER = os.path.join(os.path.dirname(sys.executable), "beeper")
@@ -54,25 +55,16 @@ def test_report_of_odd_histories(tmp_path):
 
 
 @pytest.fixture
-def logdb(monkeypatch, tmp_path):
-    """A stand-in for host_tools.logs.db (branch `sync` builds the real one): returns
-    the sessions put in `stored` for any path."""
-    stored = []
-    mod = types.ModuleType("host_tools.logs.db")
+def logdb(tmp_path):
+    """An empty real log store: (store sessions into it, its path)."""
+    path = str(tmp_path / "logs.sqlite")
+    LogDB(path).close()
 
-    class LogDB:
-        def __init__(self, path):
-            self.path = path
+    def add(sessions):
+        with LogDB(path) as db:
+            store(db, sessions)
 
-        def sessions(self, since=None, device=None):
-            return list(stored)
-
-    mod.LogDB = LogDB
-    monkeypatch.setitem(sys.modules, "host_tools.logs", types.ModuleType("host_tools.logs"))
-    monkeypatch.setitem(sys.modules, "host_tools.logs.db", mod)
-    db = tmp_path / "logs.sqlite"
-    db.write_bytes(b"")
-    return stored, str(db)
+    return add, path
 
 
 def run(*argv):
@@ -82,8 +74,8 @@ def run(*argv):
 
 
 def test_cli_report_from_the_log_store(logdb, tmp_path, capsys):
-    stored, db = logdb
-    stored += history.generate()
+    add, db = logdb
+    add(history.generate())
     out = str(tmp_path / "out")
     assert run("report", "--db", db, "-o", out) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -113,6 +113,58 @@ def test_soft_reset_from_raw_repl_reboots(sim):
     sim.wait_event("boot", before + 1, timeout=SIM_WAIT_S)
 
 
+def _presses(sim):
+    return [e[1] for e in sim.events() if e and e[0] == "press"]
+
+
+def _main_running(sim):
+    """Soft-reset so the tiny main.py runs again if an earlier test left the sim at the REPL
+    (the relay gives up after 5 restarts in 5 s, so no needless resets)."""
+    if sim.output().rstrip().endswith("tiny main up"):
+        return
+    up = sim.output().count("tiny main up")
+    sim.exec("pass", reset=True)
+    sim.wait_for(lambda: sim.output().count("tiny main up") > up, 30, "main.py to restart")
+
+
+def test_soft_reboot_does_not_replay_the_buttons_file(sim):
+    _main_running(sim)
+    n = len(_presses(sim))
+    sim.press("B")
+    sim.wait_for(lambda: len(_presses(sim)) == n + 1, 20, "the B press")
+    sim.exec("print(1)", reset=True)  # soft reboot: sim_io starts again
+    sim.press("C")
+    sim.wait_for(lambda: len(_presses(sim)) >= n + 2, 20, "the C press")
+    time.sleep(0.5)
+    assert _presses(sim)[n:] == ["B", "C"]  # no phantom B from the old lines
+
+
+def test_malformed_buttons_lines_are_skipped_with_a_warning(sim):
+    _main_running(sim)
+    n = len(_presses(sim))
+    out0 = len(sim.output())
+    with open(os.path.join(sim.dir, "buttons"), "ab") as f:
+        f.write(b"B soon\nZ 100\n\xff\xfe 3\nA -5\nA 120\n")
+    sim.wait_for(lambda: len(_presses(sim)) == n + 1, 20, "the good A press")
+    warns = [e for e in sim.events() if e and e[0] == "warn"]
+    assert len(warns) == 4, warns
+    sim.press("B")  # the app still runs: the next good line is pressed too
+    sim.wait_for(lambda: len(_presses(sim)) == n + 2, 20, "the B press after them")
+    assert "Traceback" not in sim.output()[out0:]
+
+
+def test_deploy_detects_the_simulator(sim, tiny_fw):
+    with pytest.raises(deploy.DeployError, match="is the simulator.*--board sim"):
+        deploy.deploy(sim.port, "pico", firmware=tiny_fw)  # never the Pico board onto the sim
+    before = sim.count("boot")
+    # the relay treats more than 5 restarts in 5 s as a crash loop: let earlier resets age
+    sim.wait_for(lambda: sum(time.monotonic() - t < 5 for t in sim.relay.restarts) < 4, 10,
+                 "earlier restarts to age")
+    info = deploy.deploy(sim.port, None, firmware=tiny_fw)  # no --board: the device's own
+    assert info["board"] == "sim" and info["micropython"].startswith("1.")
+    sim.wait_event("boot", before + 1, timeout=20)
+
+
 def test_flash_image_persists(tiny_fw, tmp_path):
     img = str(tmp_path / "flash.img")
     with Simulator(speed=20, flash=img, firmware=tiny_fw) as s:

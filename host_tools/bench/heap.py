@@ -19,6 +19,8 @@ def run_session(plan_path=ADVANCED, speed=SPEED, heap=HEAP, timeout=90):
     table = plan_mod.encode(lang.load(plan_path))
     t0 = time.monotonic()
     with Simulator(speed=speed, heap=heap) as sim:
+        # the app up first: a Ctrl-C landing mid-import left the raw paste hanging under load
+        sim.wait_for(lambda: sim.frame()[0] > 0, 60, "the menu")
         sim.exec("import store\nstore.Store('/').save_plans([%r])" % (table,), reset=True)
         sim.wait_for(lambda: sim.frame()[0] > 0, 30, "the menu")
         sim.press("A")

@@ -75,6 +75,25 @@ def check_rows(n=1000):
              "%.2f%s" % (dt, "" if ok else " FAILED"), "< 1")]
 
 
+def junk_rows(size=1 << 20):
+    """Wall time of `beeper check` on 1 MB of random bytes (linear; messages capped)."""
+    import random
+
+    rnd = random.Random(11)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "junk.plan")
+        with open(path, "wb") as f:
+            f.write(bytes(rnd.getrandbits(8) for _ in range(size)))
+        t0 = time.perf_counter()
+        proc = subprocess.run([os.path.join(BIN, "beeper"), "check", path],
+                              capture_output=True, text=True)
+        dt = time.perf_counter() - t0
+    lines = proc.stderr.count("\n")
+    ok = proc.returncode == 1 and "Traceback" not in proc.stderr
+    return [("tables", "beeper check, 1 MB of random bytes (s; stderr lines)",
+             "%.2f; %d%s" % (dt, lines, "" if ok else " FAILED"), "< 1; <= 51")]
+
+
 def rows():
     """All plan benchmark rows."""
-    return size_rows() + decode_rows() + check_rows()
+    return size_rows() + decode_rows() + check_rows() + junk_rows()

@@ -65,6 +65,7 @@ def measure():
         tables = _plans(d)
         blob = b"".join(len(t).to_bytes(2, "little") + t for _p, _t, t in tables)
         with Simulator(speed=1) as sim:
+            sim.wait_for(lambda: sim.frame()[0] > 0, 60, "the menu")  # not mid-import
             sim.exec(FILL % (N_SESSIONS, N_SESSIONS), reset=True)
             with client.Client(sim.port, timeout=10) as c:
                 c.info()

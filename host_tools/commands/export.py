@@ -1,22 +1,15 @@
 """Export commands: session logs to CSV/JSON/FIT, plans to FIT workouts, FIT workouts back."""
 
 import datetime
-import importlib
 import os
+import sqlite3
 import sys
 
 from host_tools.cli import CliError
 from host_tools.export import ExportError
+from host_tools.logs.db import default_path
 
 FORMATS = ("csv", "json", "fit")
-DB_MODULE = "host_tools.logs.db"  # LogDB(path).sessions(since=None, device=None) -> [dict]
-
-
-def default_db():
-    """The log store's default path: the user data dir 'beeper' / logs.sqlite."""
-    import platformdirs
-
-    return os.path.join(platformdirs.user_data_dir("beeper"), "logs.sqlite")
 
 
 def register(sub):
@@ -28,7 +21,7 @@ def register(sub):
     p.add_argument("-o", "--output", metavar="PATH",
                    help="csv/json: file (default stdout); fit: directory (default .)")
     p.add_argument("--db", metavar="PATH", default=None,
-                   help="log database (default: %s)" % default_db())
+                   help="log database (default: %s)" % default_path())
     p.set_defaults(func=cmd_export)
     p = sub.add_parser("export-plan", help="export a plan as a FIT workout")
     p.add_argument("file", metavar="FILE", help="a plan (.plan) or compiled table (.bin)")
@@ -56,16 +49,18 @@ def load_sessions(db_path, since=None):
     if not os.path.exists(db_path):
         raise CliError("no log database at %s (pull logs from the device first, or pass --db)"
                        % db_path)
+    from host_tools.logs.db import LogDB
+
     try:
-        db = importlib.import_module(DB_MODULE)
-    except ImportError as e:
-        raise CliError("the log store is not available: %s" % e) from None
-    return db.LogDB(db_path).sessions(since=since)
+        with LogDB(db_path) as db:
+            return db.sessions(since=since)
+    except (ValueError, sqlite3.DatabaseError) as e:
+        raise CliError("%s: not a readable log store: %s" % (db_path, e)) from None
 
 
 def cmd_export(args):
     """Write the sessions in the chosen format."""
-    sessions = load_sessions(args.db or default_db(), args.since)
+    sessions = load_sessions(args.db or default_path(), args.since)
     try:
         if args.format == "fit":
             n = _write_fit(sessions, args.output or ".")

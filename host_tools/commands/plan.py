@@ -9,6 +9,16 @@ from host_tools.cli import CliError
 from host_tools.plans import checks, coach, lang
 
 table = fw.load("plan")
+MAX_MESSAGES = 50  # per file: junk input gets this many errors, then a count of the rest
+
+
+def print_diagnostics(path, diagnostics, file=sys.stderr):
+    """The first MAX_MESSAGES errors of a file, then '... N more'."""
+    for d in diagnostics[:MAX_MESSAGES]:
+        print(d, file=file)
+    more = len(diagnostics) - MAX_MESSAGES
+    if more > 0:
+        print("%s: ... %d more error%s" % (path, more, "" if more == 1 else "s"), file=file)
 
 
 def register(sub):
@@ -57,10 +67,11 @@ def cmd_check(args):
             entry["warnings"] = [f._asdict() for f in checks.check_plan(plan)]
         except lang.PlanSyntaxError as e:
             entry["ok"] = False
-            entry["errors"] = [d.as_dict() for d in e.diagnostics]
+            entry["errors"] = [d.as_dict() for d in e.diagnostics[:MAX_MESSAGES]]
+            if len(e.diagnostics) > MAX_MESSAGES:
+                entry["more_errors"] = len(e.diagnostics) - MAX_MESSAGES
             if not args.json:
-                for d in e.diagnostics:
-                    print(d, file=sys.stderr)
+                print_diagnostics(path, e.diagnostics)
         except CliError as e:
             entry["ok"] = False
             entry["errors"] = [{"file": path, "line": 0, "col": 0, "message": str(e)}]
@@ -69,8 +80,8 @@ def cmd_check(args):
         failed |= not entry["ok"]
         results.append(entry)
         if entry["ok"] and not args.json:
-            print("%s: ok: %s, %s, %d intervals, %s %s" % (
-                path, entry["title"], clock(entry["total_s"]), entry["intervals"],
+            print("%s: ok: %s, %s, %s, %s %s" % (
+                path, entry["title"], clock(entry["total_s"]), intervals(entry["intervals"]),
                 entry["ratio"], entry["band"]))
             if len(entry["pairs"]) > 1:
                 print("%s: pairs: %s" % (path, "; ".join(
@@ -83,6 +94,11 @@ def cmd_check(args):
         json.dump(results, sys.stdout, indent=2)
         print()
     return 1 if failed or (args.strict and warned) else 0
+
+
+def intervals(n):
+    """'1 interval', '6 intervals'."""
+    return "%d interval%s" % (n, "" if n == 1 else "s")
 
 
 def clock(sec):
@@ -98,7 +114,8 @@ def cmd_show(args):
     try:
         plan = load_any(args.file)
     except lang.PlanSyntaxError as e:
-        raise CliError("%s has errors:\n%s" % (args.file, e)) from None
+        print_diagnostics(args.file, e.diagnostics)
+        raise CliError("%s has errors" % args.file) from None
     if args.source:
         sys.stdout.write(lang.to_text(plan))
         return 0
@@ -117,9 +134,10 @@ def cmd_show(args):
     console = Console(width=max(100, Console().width))
     console.print(t)
     note = " (+ open lap steps)" if any(st[1] == 0 for st in coach.expand(plan["steps"])) else ""
-    console.print("total %s%s, work %s, rest %s, %d intervals, work:rest %s, band: %s" % (
-        clock(s["total_s"]), note, clock(s["work_s"]), clock(s["rest_s"]), s["intervals"],
-        s["ratio"], s["band"]))
+    basis = " (timed pairs only)" if s.get("ratio_basis") == "timed pairs" else ""
+    console.print("total %s%s, work %s, rest %s, %s, work:rest %s%s, band: %s" % (
+        clock(s["total_s"]), note, clock(s["work_s"]), clock(s["rest_s"]),
+        intervals(s["intervals"]), s["ratio"], basis, s["band"]))
     return 0
 
 
@@ -128,8 +146,7 @@ def cmd_compile(args):
     try:
         plan = load_any(args.file)
     except lang.PlanSyntaxError as e:
-        for d in e.diagnostics:
-            print(d, file=sys.stderr)
+        print_diagnostics(args.file, e.diagnostics)
         return 1
     out = args.output or os.path.splitext(args.file)[0] + ".bin"
     data = table.encode(plan)

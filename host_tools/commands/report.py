@@ -4,14 +4,8 @@ import os
 import sqlite3
 
 from host_tools.cli import CliError
+from host_tools.logs.db import default_path
 from host_tools.plans import checks
-
-
-def default_db():
-    """The host log store's default path: the user data dir for 'beeper', logs.sqlite."""
-    import platformdirs
-
-    return os.path.join(platformdirs.user_data_dir("beeper"), "logs.sqlite")
 
 
 def register(sub):
@@ -19,7 +13,7 @@ def register(sub):
     p = sub.add_parser("report", help="write an offline HTML report: plots and coaching checks")
     p.add_argument("-o", "--output", metavar="DIR", default="beeper-report",
                    help="folder for index.html and its PNGs (default: ./beeper-report)")
-    p.add_argument("--db", metavar="PATH", help="log store (default: %s)" % default_db())
+    p.add_argument("--db", metavar="PATH", help="log store (default: %s)" % default_path())
     p.add_argument("--sample", action="store_true",
                    help="report on a generated 8-week history instead of the log store")
     p.add_argument("--strict", action="store_true", help="exit 1 when a coaching check warns")
@@ -30,13 +24,12 @@ def load_sessions(path):
     """Session dicts from the log store at path; [] when it does not exist yet."""
     if not os.path.exists(path):
         return []
+    from host_tools.logs.db import LogDB
+
     try:
-        from host_tools.logs.db import LogDB
-    except ImportError as e:
-        raise CliError("the log store module is missing from this install: %s" % e) from None
-    try:
-        return LogDB(path).sessions()
-    except sqlite3.DatabaseError as e:
+        with LogDB(path) as db:
+            return db.sessions()
+    except (ValueError, sqlite3.DatabaseError) as e:
         raise CliError("%s: not a readable log store: %s" % (path, e)) from None
 
 
@@ -47,7 +40,7 @@ def cmd_report(args):
     if args.sample:
         source, sessions = "generated 8-week sample", history.generate()
     else:
-        source = args.db or default_db()
+        source = args.db or default_path()
         sessions = load_sessions(source)
     if not sessions:
         print("%s: no sessions logged yet, nothing to report (pull logs from the device "

@@ -6,6 +6,24 @@ import time
 
 from host_tools import fw
 
+MAX_SPEED = 1000  # beyond this the host cannot keep the twin's loop anywhere near its clock
+
+
+def speed(text):
+    """argparse type for --speed: a number > 0 (and at most MAX_SPEED)."""
+    import argparse
+    import math
+
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a number" % text) from None
+    if not math.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0, not %s" % text)
+    if v > MAX_SPEED:
+        raise argparse.ArgumentTypeError("at most %d, not %s" % (MAX_SPEED, text))
+    return v
+
 
 def register(sub):
     """Add the sim subcommand."""
@@ -14,7 +32,7 @@ def register(sub):
                        "flash image, deploy the firmware into it like `beeper deploy`, boot "
                        "main.py and print the port. Use the port with any beeper command or "
                        "mpremote. Ctrl-C stops the simulator.")
-    p.add_argument("--speed", type=float, default=1.0,
+    p.add_argument("--speed", type=speed, default=1.0,
                    help="virtual time runs N times faster than real time (default 1)")
     p.add_argument("--flash", help="flash image file to keep between runs (default: temporary)")
     p.add_argument("--board", default="sim", choices=["sim"], help="board file (default: sim)")

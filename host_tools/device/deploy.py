@@ -9,7 +9,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from host_tools.device import drivers
+from host_tools.device import builtin_plans, drivers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIRMWARE = os.path.join(ROOT, "firmware")
@@ -18,9 +18,11 @@ BUILD = os.path.join(ROOT, "build")
 ARCH = {"pico": "armv6m", "sim": "armv6m", "pico2": "armv7emsp"}
 # Board files a board file imports, installed under their own names.
 BOARD_DEPS = {"pico2": ("pico",), "sim": ("pico",)}
-SOURCE_ONLY = ("main.py",)  # MicroPython boots main.py, never main.mpy
+SOURCE_ONLY = ("boot.py", "main.py")  # MicroPython runs these as source, never as .mpy
 PICO_VID = 0x2E8A
 WRITE_CHUNK = 2048
+MIN_VERSION = (1, 26)  # rp2 Timer(hard=True) exists from 1.26; 1.23-1.25 raise TypeError on it
+CONNECT_TIMEOUT_S = 5  # a port that stays silent this long is not a MicroPython REPL
 
 
 class DeployError(Exception):
@@ -42,6 +44,7 @@ def sources(board, firmware=None):
     out = []
     for src in sorted(glob.glob(os.path.join(firmware or FIRMWARE, "*.py"))):
         out.append((os.path.basename(src), src))
+    out.append(("defaults.py", builtin_plans.stage()))  # made from examples/ (stored once)
     out.append(("board.py", os.path.join(BOARDS, board + ".py")))
     for dep in BOARD_DEPS.get(board, ()):
         out.append((dep + ".py", os.path.join(BOARDS, dep + ".py")))
@@ -134,20 +137,73 @@ del _h
 """
 
 
-def connect(port):
-    """Open mpremote's serial transport and enter the raw REPL without a soft reset."""
+def connect(port, timeout=CONNECT_TIMEOUT_S):
+    """Open mpremote's serial transport and enter the raw REPL without a soft reset.
+
+    Reads time out after `timeout` s (mpremote's own reads would wait forever on a port that
+    never answers), so a silent port gives a DeployError instead of a hang.
+    """
     from mpremote.transport_serial import SerialTransport
 
     try:
-        t = SerialTransport(port, baudrate=115200)
+        t = SerialTransport(port, baudrate=115200, timeout=timeout)
     except Exception as e:  # noqa: BLE001 - mpremote raises several types here
         raise DeployError("cannot open %s: %s" % (port, e))
     try:
-        t.enter_raw_repl(soft_reset=False)
+        t.enter_raw_repl(soft_reset=False, timeout_overall=timeout)
     except Exception as e:  # noqa: BLE001
         t.close()
+        if "could not enter raw repl" in str(e):
+            raise DeployError("%s did not answer within %g s: is a MicroPython board on that "
+                              "port? Close other programs using it (mpremote, a serial "
+                              "terminal), or unplug and replug the board" % (port, timeout))
         raise DeployError("no raw REPL on %s: %s" % (port, e))
     return t
+
+
+# Runs on the device: what MicroPython it is.
+_PROBE_CODE = ("import sys\nprint(repr((tuple(sys.implementation.version[:3]), sys.platform, "
+               "getattr(sys.implementation, '_machine', ''))))")
+
+
+def probe(transport):
+    """{'version': (maj, min, micro), 'platform': 'rp2'|'linux'|..., 'machine': str}."""
+    import ast
+
+    try:
+        out = transport.exec(_PROBE_CODE)
+        ver, platform, machine = ast.literal_eval(out.decode().strip())
+    except Exception as e:  # noqa: BLE001 - a device that answers something else
+        raise DeployError("cannot read the device's MicroPython version: %s" % e)
+    return {"version": tuple(ver), "platform": platform, "machine": machine}
+
+
+def _is_sim(info):
+    return info["platform"] != "rp2"  # the simulator is the unix port (sys.platform 'linux')
+
+
+def pick_board(info, board=None, port="the device"):
+    """Check the device can run the beeper and suits `board` (None: choose); returns the board."""
+    ver = info["version"]
+    if tuple(ver[:2]) < MIN_VERSION:
+        raise DeployError(
+            "%s runs MicroPython %s; the beeper needs %d.%d or later (its cues use hard timer "
+            "callbacks, Timer(hard=True)). Flash a current UF2 from micropython.org/download "
+            "(README: Putting MicroPython on a Pico)"
+            % (port, ".".join(str(v) for v in ver), MIN_VERSION[0], MIN_VERSION[1]))
+    rp2350 = "RP2350" in info["machine"]
+    if _is_sim(info):
+        if board not in (None, "sim"):
+            raise DeployError("%s is the simulator (MicroPython on %s), not a Pico: deploy "
+                              "with --board sim, or leave --board out" % (port, info["platform"]))
+        return "sim"
+    want = "pico2" if rp2350 else "pico"
+    if board is None:
+        return want
+    if board != want:
+        raise DeployError("%s is a %s (%s): deploy with --board %s, or leave --board out"
+                          % (port, "Pico 2" if rp2350 else "Pico", info["machine"], want))
+    return board
 
 
 def remote_hashes(transport, paths):
@@ -176,8 +232,9 @@ def copy_files(transport, files, progress=None, force=False):
         done += len(data)
         if progress:
             progress(done, total, dest)
-    # A stale X.py shadows X.mpy (MicroPython tries .py first); main.mpy is never run.
-    shadows = [d[:-4] + ".py" for d, _ in files if d.endswith(".mpy")] + ["main.mpy"]
+    # A stale X.py shadows X.mpy (MicroPython tries .py first); boot/main.mpy are never run.
+    shadows = [d[:-4] + ".py" for d, _ in files if d.endswith(".mpy")]
+    shadows += [d[:-3] + ".mpy" for d in SOURCE_ONLY]
     transport.exec("import os\nfor p in %r:\n try:\n  os.remove(p)\n except OSError:\n  pass"
                    % (["/" + s for s in shadows],))
     return [d for d, _ in todo]
@@ -189,17 +246,32 @@ def soft_reset(transport):
     transport.serial.write(b"\x04")
 
 
-def deploy(port, board="pico", progress=None, reset=True, force=False, extra=(), firmware=None):
-    """Build and copy the firmware (plus `extra` (dest, bytes)) to `port`; returns a summary."""
+def deploy(port, board=None, progress=None, reset=True, force=False, extra=(), firmware=None,
+           timeout=CONNECT_TIMEOUT_S):
+    """Check the device, build for it and copy the firmware (plus `extra` (dest, bytes)) to
+    `port`; board None = the device's own (pico, pico2 or sim). Returns a summary."""
     t0 = time.monotonic()
-    built = build(board, firmware)
-    files = []
-    for dest, local in built:
-        with open(local, "rb") as f:
-            files.append((dest, f.read()))
-    files.extend(extra)
-    t_build = time.monotonic() - t0
-    transport = connect(port)
+    if board is not None and board not in ARCH:
+        sources(board)  # the unknown-board message
+    transport = connect(port, timeout)
+    try:
+        info = probe(transport)
+        board = pick_board(info, board, port)
+        tb = time.monotonic()
+        built = build(board, firmware)
+        files = []
+        for dest, local in built:
+            with open(local, "rb") as f:
+                files.append((dest, f.read()))
+        files.extend(extra)
+        t_build = time.monotonic() - tb
+    except BaseException:
+        try:
+            transport.exit_raw_repl()  # leave the device at its friendly REPL
+        except Exception:  # noqa: BLE001, S110 - closing anyway
+            pass
+        transport.close()
+        raise
     try:
         written = copy_files(transport, files, progress=progress, force=force)
         if reset:
@@ -213,6 +285,7 @@ def deploy(port, board="pico", progress=None, reset=True, force=False, extra=(),
     finally:
         transport.close()
     return {"files": [d for d, _ in files], "written": written, "build_s": t_build,
+            "board": board, "micropython": ".".join(str(v) for v in info["version"]),
             "total_s": time.monotonic() - t0,
             "bytes": sum(len(b) for d, b in files if d in written)}
 

@@ -59,19 +59,40 @@ def _num(x):
     return ("%.1f" % x).rstrip("0").rstrip(".")
 
 
+def timed_pairs(steps):
+    """(work_s, rest_s) over timed work steps and the rest/recover steps that follow them;
+    rest after an open `lap` effort belongs to that sprint, not to a work:rest ratio."""
+    work = rest = 0
+    timed = False
+    for s in steps:
+        if s[0] == "work":
+            timed = s[1] > 0
+            work += s[1]
+        elif s[0] in ("rest", "recover") and timed:
+            rest += s[1]
+    return work, rest
+
+
 def summary(plan):
-    """The `beeper check --json` figures for one plan."""
+    """The `beeper check --json` figures for one plan.
+
+    `ratio` and `band` come from the timed work steps and the rests after them; when a plan
+    mixes `lap` and timed work, `ratio_basis` is "timed pairs" (else "all").
+    """
     steps = list(expand(plan["steps"]))
     work = sum(s[1] for s in steps if s[0] == "work")
     rest = sum(s[1] for s in steps if s[0] in ("rest", "recover"))
+    mixed = work > 0 and any(s[0] == "work" and s[1] == 0 for s in steps)
+    pw, pr = timed_pairs(steps) if mixed else (work, rest)
     return {
         "title": plan["title"],
         "total_s": sum(s[1] for s in steps),
         "work_s": work,
         "rest_s": rest,
         "intervals": sum(1 for s in steps if s[0] == "work"),
-        "ratio": ratio(work, rest),
-        "band": band(work, rest),
+        "ratio": ratio(pw, pr),
+        "band": band(pw, pr),
+        "ratio_basis": "timed pairs" if mixed else "all",
     }
 
 

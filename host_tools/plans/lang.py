@@ -46,14 +46,21 @@ class PlanSyntaxError(Exception):
 
 
 def parse_duration(token):
-    """Duration token -> seconds (0 for `lap`); ValueError with a message when bad."""
+    """Duration token -> seconds (0 for `lap`); ValueError with a message when bad.
+
+    One rule for both forms: after minutes, seconds run 00-59 (`1:90` and `1m90s` are both
+    refused: write 2:30 / 2m30s), and after hours minutes run 00-59; alone, `90s` is fine.
+    """
     if token == "lap":
         return 0
     m = _CLOCK_RE.match(token)
     if m:
         minutes, seconds = int(m.group(1)), int(m.group(2))
-        if len(m.group(2)) != 2 or seconds >= 60:
-            raise ValueError("bad duration %r: write M:SS with seconds 00-59" % token)
+        if seconds >= 60:
+            raise ValueError("bad duration %r: seconds after minutes run 00-59 (write %d:%02d)"
+                             % (token, minutes + seconds // 60, seconds % 60))
+        if len(m.group(2)) != 2:
+            raise ValueError("bad duration %r: write M:SS with two-digit seconds" % token)
         total = minutes * 60 + seconds
     else:
         m = _HMS_RE.match(token)
@@ -61,6 +68,12 @@ def parse_duration(token):
             raise ValueError("bad duration %r (expected e.g. 45s, 3m, 1m30s, 1:30 or lap)"
                              % token)
         h, mi, s = (int(g) if g else 0 for g in m.groups())
+        if m.group(2) and s >= 60:
+            raise ValueError("bad duration %r: seconds after minutes run 00-59 (write %s)"
+                             % (token, format_duration(mi * 60 + s)))
+        if m.group(1) and mi >= 60:
+            raise ValueError("bad duration %r: minutes after hours run 00-59 (write %dh%dm)"
+                             % (token, h + mi // 60, mi % 60))
         total = h * 3600 + mi * 60 + s
     if total == 0:
         raise ValueError("duration must be more than 0 (use `lap` for an open step)")
@@ -80,27 +93,42 @@ def format_duration(sec):
     return "%dm" % m if not s else "%dm%02ds" % (m, s)
 
 
+_BAD_BYTE_RE = re.compile("[\udc80-\udcff]+")
+
+
 def _decode(data, filename, diags):
-    """Bytes -> text, reporting undecodable bytes at their line and column."""
+    """Bytes -> text; each line holding undecodable bytes gets one error at its first one.
+
+    One pass (surrogateescape marks each bad byte), so junk input stays linear.
+    """
     if isinstance(data, str):
         return data
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    pos = 0
-    while True:
-        try:
-            data[pos:].decode("utf-8")
-            break
-        except UnicodeDecodeError as e:
-            bad = pos + e.start
-            line_start = data.rfind(b"\n", 0, bad) + 1
-            line = data.count(b"\n", 0, bad) + 1
-            col = len(data[line_start:bad].decode("utf-8", "replace")) + 1
-            diags.append(Diagnostic(filename, line, col, "text is not valid UTF-8"))
-            pos = bad + max(1, e.end - e.start)
-    return data.decode("utf-8", "replace")
+    text = data.decode("utf-8", "surrogateescape")
+    lines = text.split("\n")
+    for lineno, line in enumerate(lines, 1):
+        bad = _BAD_BYTE_RE.findall(line)
+        if bad:
+            first = _BAD_BYTE_RE.search(line).start()
+            n = sum(len(b) for b in bad)
+            diags.append(Diagnostic(filename, lineno, first + 1, "text is not valid UTF-8 (%d "
+                                    "bad byte%s on this line)" % (n, "" if n == 1 else "s")))
+            lines[lineno - 1] = _BAD_BYTE_RE.sub("\ufffd", line)
+    return "\n".join(lines)
+
+
+_CONTROL_NAMES = {"\x0b": "vertical tab", "\x0c": "form feed", "\x00": "NUL byte"}
+
+
+def _char_name(ch):
+    """'U+00A0 (no-break space)' for a stray character."""
+    import unicodedata
+
+    name = _CONTROL_NAMES.get(ch) or unicodedata.name(ch, "control character").lower()
+    return "U+%04X (%s)" % (ord(ch), name)
 
 
 def _sniff(data, filename):
@@ -161,6 +189,10 @@ def parse(data, filename="<plan>"):
         if not body or body.startswith("#"):
             continue
         indent = raw[: len(raw) - len(body)]
+        if body[0].isspace() or not body[0].isprintable():
+            err(lineno, len(indent) + 1, "stray %s: only spaces and tabs may indent a line or "
+                "stand alone on it" % _char_name(body[0]))
+            continue
         body = re.split(r"\s+#", body, maxsplit=1)[0].rstrip()
         placed = True  # False: report the line's own errors but keep it out of the plan
         if " " in indent and "\t" in indent:

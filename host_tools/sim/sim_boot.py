@@ -33,6 +33,12 @@ sys.argv[:] = [""]
 sim_io.event("boot " + _mode)
 import gc  # noqa: E402
 
+try:  # like rp2: /boot.py runs on every (soft) reset, before main.py and before the raw REPL
+    _src = open("boot.py").read()
+except OSError:
+    _src = None
+if _src is not None:
+    exec(compile(_src, "boot.py", "exec"), globals())
 gc.collect()
 sim_io.BASE_HEAP = gc.mem_alloc()
 if _mode == "run":

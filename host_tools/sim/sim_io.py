@@ -1,6 +1,7 @@
 """Simulator side channels, run under MicroPython: buttons in, screen frames and events out."""
 # Loaded by sim_boot.py before "/" becomes the LittleFS image, so its files stay open (host fs).
-# Host -> device: SIMDIR/buttons, lines "<A|B|C> <hold_ms>" appended by the host.
+# Host -> device: SIMDIR/buttons, lines "<A|B|C> <hold_ms>" appended by the host; how far the
+# device has read is kept in SIMDIR/buttons.pos, so a soft reboot does not replay old presses.
 # Device -> host: SIMDIR/screen (seq u32, 1024 panel bytes, seq u32, rewritten in place) and
 # SIMDIR/events, appended lines: "boot MODE", "tone T_US FREQ DUTY", "alarm T_US", "heap N".
 import gc
@@ -11,6 +12,7 @@ FRAME = 1024
 BASE_HEAP = 0  # live heap after boot, before main.py (set by sim_boot)
 HW_HEAP = 0  # bytes the fake hardware itself holds (PWM event rings, panel): not the app's
 GAP_US = 150000  # released this long before the next queued press
+MAX_HOLD_MS = 600000  # a hold longer than 10 minutes is a typo
 HEAP_EVERY_US = 250000  # sample the live heap this often (virtual time)
 
 FLASH = None  # the image's block device (sim_boot sets it)
@@ -20,6 +22,7 @@ _speed = 1.0
 _btn = None
 _events = None
 _screen = None
+_pos = None
 
 
 def setup(simdir, speed):
@@ -28,6 +31,11 @@ def setup(simdir, speed):
     _simdir = simdir
     _speed = speed
     _btn = open(simdir + "/buttons", "rb")
+    pos = _read_pos()
+    _btn.seek(pos)
+    global _pos
+    _pos = open(simdir + "/buttons.pos", "wb")  # opened now: "/" becomes the flash image
+    _write_pos(pos)
     _events = open(simdir + "/events", "ab")
     _screen = open(simdir + "/screen", "r+b")
     _screen.write(bytes(FRAME + 8))  # no frame yet from this boot
@@ -40,6 +48,38 @@ def uid():
     for c in (FLASH_PATH or "sim").encode():
         h = ((h ^ c) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
     return bytes((h >> (8 * i)) & 0xFF for i in range(8))
+
+
+def _read_pos():
+    """Bytes of SIMDIR/buttons already consumed by an earlier boot (0 on the first)."""
+    try:
+        with open(_simdir + "/buttons.pos") as f:
+            return int(f.read() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _write_pos(n):
+    _pos.seek(0)
+    _pos.write(("%012d" % n).encode())  # fixed width: rewritten in place
+    _pos.flush()
+
+
+def parse_press(line, pins):
+    """(button, hold ms) of a buttons-file line, or None (with a warning event) if malformed."""
+    try:
+        parts = line.decode().split()
+        if len(parts) == 2 and parts[0] in pins:
+            hold = int(parts[1])
+            if 0 < hold <= MAX_HOLD_MS:
+                return parts[0], hold
+    except (UnicodeError, ValueError):
+        pass
+    if line.strip():
+        warn = "sim: skipped buttons line %r (want: A|B|C HOLD_MS, 1..%d)" % (line, MAX_HOLD_MS)
+        print(warn)
+        event("warn " + warn)
+    return None
 
 
 def speed():
@@ -117,9 +157,10 @@ class Link:
             lines = (self.partial + data).split(b"\n")
             self.partial = lines.pop()
             for line in lines:
-                parts = line.decode().split()
-                if len(parts) >= 2 and parts[0] in self.pins:
-                    self.queue.append((parts[0], int(parts[1])))
+                press = parse_press(line, self.pins)
+                if press is not None:
+                    self.queue.append(press)
+            _write_pos(_btn.tell() - len(self.partial))  # complete lines: never replayed
         if self.held is None and self.queue and now >= self.free_at:
             name, hold = self.queue.pop(0)
             if _speed > self.PRESS_PACE:

@@ -42,6 +42,7 @@ class Rig:
 
     def __init__(self, tab, start_us=0, hard=True, log_n=64, lead_us=pico.CUE_LEAD_US):
         self.clock = vclock.VirtualClock(start_us)
+        self.t_start = start_us  # tests start the session at once: start() reads this time
         machine.set_clock(self.clock)
         self.pwm = machine.PWM(machine.Pin(15), freq=1000, duty_u16=0)
         self.pwm.clear_events()
@@ -95,6 +96,12 @@ class Rig:
         if d > 0 and f > 0 and self._start < 0:
             self._start = t
             self._tf = f
+
+    def run_to(self, t_us, step_ms=10):
+        """Main loop until just before absolute time t_us, then exactly to it (no poll)."""
+        if t_us - self.clock.now_us > 2 * step_ms * 1000:
+            self.run((t_us - self.clock.now_us) // 1000 - step_ms, step_ms)
+        self.clock.sleep_us(t_us - self.clock.now_us)
 
     def run(self, ms, step_ms=10, block=None):
         """Main loop for ms of virtual time: poll, optional block(rig), sleep step_ms."""

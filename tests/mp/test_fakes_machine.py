@@ -216,3 +216,30 @@ def test_wdt_expires_inside_busy():
         raise AssertionError("no reset")
     except WatchdogReset:
         assert c.now_us == 100000
+
+
+def test_signatures_are_rp2s():
+    # rp2 (MicroPython 1.26+): keyword-only options as in machine_pin.c, machine_pwm.c,
+    # machine_i2c.c, machine_timer.c; WDT(id=0, timeout) with id 0 only
+    for call in (lambda: Pin(3, Pin.IN, Pin.PULL_UP, 1),
+                 lambda: PWM(Pin(16), 2000),
+                 lambda: I2C(0, 400000, Pin(5)),
+                 lambda: Timer(-1, 1, 100)):
+        try:
+            call()
+            raise AssertionError("positional option accepted")
+        except TypeError:
+            pass
+    p = Pin(3, value=1)
+    assert p.mode == Pin.IN and p.pull is None
+    assert I2C(0, 100000).freq == 100000
+    try:
+        WDT(1)
+        raise AssertionError("WDT(1) accepted")
+    except ValueError:
+        pass
+    try:
+        WDT(timeout=8389)
+        raise AssertionError("over the RP2040's 8388 ms")
+    except ValueError as e:
+        assert "8388" in str(e)

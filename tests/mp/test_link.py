@@ -308,3 +308,21 @@ def test_screen_is_the_frame_buffer():
         assert typ == "s" and p == bytes(r.fb)
     finally:
         r.close()
+
+
+def test_a_carriage_return_leaves_the_rest_to_the_repl():
+    r, w = rig()
+    try:
+        w.inq.extend(b"\r\x01")  # mpremote: "\r\x03" (Ctrl-C, a signal) then "\r\x01"
+        r.link.service()
+        assert w.ready()  # Ctrl-A is left for the REPL once the interrupt lands
+        r.run(100)
+        assert w.ready() and w.replies() == []
+        r.clock.advance_ms(link.MUTE_MS)
+        w.inq = bytearray(link.frame(link.T_INFO, 3))
+        w.pos = 0
+        r.run(30)
+        (typ, _v, seq, _p), = w.replies()
+        assert typ == "i" and seq == 3  # the link reads again afterwards
+    finally:
+        r.close()

@@ -53,10 +53,8 @@ def _rig(tab, start_us=0):
 
 
 def _run_to(rig, at_ms):
-    """Main loop until at_ms (from step 1's start, 3 s after start())."""
-    t = cue_rig.T1_MS + at_ms
-    rig.run(t - t % 10)
-    rig.clock.sleep_ms(t % 10)
+    """Main loop until at_ms from step 1's start (cue_rig.STEP1_US after start())."""
+    rig.run_to(rig.t_start + cue_rig.STEP1_US + at_ms * 1000)
 
 
 def _check(rig, exp_cues, t0):
@@ -319,7 +317,7 @@ def test_extended_interval_in_the_log_record():
         seq = lb.append(s, tab.crc, 1767225600, 6)
         recs = list(lb.records())
         assert len(recs) == 1 and recs[0]["seq"] == seq
-        ivs = [tuple(iv)[:4] for iv in recs[0]["intervals"]]  # v2 adds kind, label
+        ivs = [tuple(iv)[:4] for iv in recs[0]["intervals"]]
         assert ivs == [(20000, 30000, logbook.F_EXTENDED, 0), (10000, 10000, 0, 0),
                        (8000, 8000, 0, 0)]
         assert logbook.F_EXTENDED == S.F_EXTENDED

@@ -52,6 +52,7 @@ def test_menu_shows_title_minutes_intervals():
     p = shown(u, fb, panel)
     assert screen.has_text(p, "PLAN 3/3", 0, 0)
     assert screen.has_text(p, "2 min", 36, 0)
+    assert screen.has_text(p, "1 interval ", 46, 0)  # singular
     assert screen.has_text(p, "FULL", 0, 96)
 
 

@@ -30,6 +30,42 @@ def reset_cause():
     return WDT_RESET if _clock.wdt_resets else PWRON_RESET
 
 
+def soft_reset():
+    """As rp2's soft reset: the VM restarts (SystemExit); soft Timers are cancelled, while the
+    watchdog hardware keeps counting (its CTRL register still reads ENABLE)."""
+    _clock.soft_reset()
+    raise SystemExit
+
+
+# Watchdog CTRL registers (datasheets): RP2040 WATCHDOG_BASE 0x40058000, RP2350 0x400d8000.
+WATCHDOG_CTRL = {"rp2040": 0x40058000, "rp2350": 0x400D8000}
+WDT_ENABLE = 1 << 30  # CTRL.ENABLE
+_chip = ["rp2040"]
+
+
+def set_chip(name):
+    """Which chip's memory map mem32 models: 'rp2040' (default) or 'rp2350'."""
+    if name not in WATCHDOG_CTRL:
+        raise ValueError("unknown chip %r" % name)
+    _chip[0] = name
+
+
+class _Mem32:
+    """machine.mem32: reads the watchdog CTRL register (ENABLE while a WDT runs); else 0."""
+
+    def __getitem__(self, addr):
+        if addr == WATCHDOG_CTRL[_chip[0]]:
+            w = _clock.wdt
+            return WDT_ENABLE if w is not None and not w.expired else 0
+        return 0
+
+    def __setitem__(self, addr, value):
+        raise OSError("fake mem32 is read-only")
+
+
+mem32 = _Mem32()
+
+
 def unique_id():
     """8-byte flash id like a Pico's."""
     return b"\xe6\x61\x41\x04\x03\x15\x2b\x2f"
@@ -70,10 +106,11 @@ class Pin:
     IRQ_FALLING = 4
     IRQ_RISING = 8
 
-    def __init__(self, id, mode=0, pull=None, value=None):
+    def __init__(self, id, mode=-1, pull=-1, *, value=None, drive=0, alt=-1):
+        # rp2 signature: mode/pull -1 = as the pin is (a fresh pin is an input, no pull)
         self.id = id
-        self.mode = mode
-        self.pull = pull
+        self.mode = Pin.IN if mode == -1 else mode
+        self.pull = None if pull == -1 else pull
         self._out = 0
         self._driven = -1  # level forced from outside (button), -1 = not driven
         self._handler = None
@@ -85,7 +122,7 @@ class Pin:
         if value is not None:
             self._out = 1 if value else 0
 
-    def init(self, mode=-1, pull=-1, value=None):
+    def init(self, mode=-1, pull=-1, *, value=None, drive=0, alt=-1):
         """Reconfigure."""
         if mode != -1:
             self.mode = mode
@@ -180,7 +217,7 @@ class PWM:
     FREQ_MIN = 8
     FREQ_MAX = 62500000
 
-    def __init__(self, dest, freq=0, duty_u16=-1, duty_ns=-1, invert=False):
+    def __init__(self, dest, *, freq=0, duty_u16=-1, duty_ns=-1, invert=False):
         self.pin = dest if isinstance(dest, Pin) else Pin(dest, Pin.OUT)
         self._freq = 0
         self._duty = 0
@@ -204,7 +241,7 @@ class PWM:
         self._ed[i] = self._duty if self._on else 0
         self.changes += 1
 
-    def init(self, freq=0, duty_u16=-1):
+    def init(self, *, freq=0, duty_u16=-1):
         """Re-enable with new settings."""
         self._on = True
         if freq:
@@ -348,7 +385,7 @@ class I2C:
 
     OVERHEAD_BITS = 2  # start + stop
 
-    def __init__(self, id=0, scl=None, sda=None, freq=400000, timeout=50000):
+    def __init__(self, id, freq=400000, *, scl=None, sda=None, timeout=50000):  # rp2's
         self.id = id
         self.freq = freq
         self._devs = {}
@@ -415,11 +452,13 @@ class I2C:
 class WDT:
     """Watchdog (timeout <= 8388 ms, cannot be stopped); the clock raises WatchdogReset."""
 
-    MAX_TIMEOUT_MS = 8388
+    MAX_TIMEOUT_MS = 8388  # RP2040 (rp2 machine_wdt.c; 16777 on an RP2350)
 
     def __init__(self, id=0, timeout=5000):
+        if id != 0:
+            raise ValueError("WDT(%d) doesn't exist" % id)
         if timeout > self.MAX_TIMEOUT_MS or timeout < 1:
-            raise ValueError("timeout out of range")
+            raise ValueError("timeout exceeds %d" % self.MAX_TIMEOUT_MS)
         self.timeout_ms = timeout
         self.expired = False
         self.feeds = 0

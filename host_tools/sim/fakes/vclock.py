@@ -9,6 +9,11 @@ except ImportError:
 
 _HAS_TICKS = hasattr(_rt, "ticks_us")
 
+try:  # CPython: the registry holds Timers weakly, so an unreferenced Timer dies at a collection
+    from weakref import ref as _weak  # as on rp2, whose Timer finaliser cancels its alarm
+except ImportError:  # MicroPython has no weakref (and the unix port runs no user finalisers)
+    _weak = None
+
 TICKS_PERIOD = 1 << 30
 TICKS_MAX = TICKS_PERIOD - 1
 TICKS_HALF = TICKS_PERIOD >> 1
@@ -230,21 +235,38 @@ class VirtualClock:
     def pending(self):
         """Number of armed timers."""
         n = 0
-        for tm in self._timers:
-            if tm._armed:
+        for it in self._timers:
+            tm = it() if _weak is not None else it
+            if tm is not None and tm._armed:
                 n += 1
         return n
 
     # --- registry used by the fake machine module -----------------------------------------
     def register(self, timer):
         """Add a timer (allocates; done once when the Timer is built)."""
-        if timer not in self._timers:
-            self._timers.append(timer)
+        if _weak is None:
+            if timer not in self._timers:
+                self._timers.append(timer)
+            return
+        self._timers = [r for r in self._timers if r() is not None and r() is not timer]
+        self._timers.append(_weak(timer))
 
     def unregister(self, timer):
         """Remove a timer from the registry."""
-        if timer in self._timers:
-            self._timers.remove(timer)
+        if _weak is None:
+            if timer in self._timers:
+                self._timers.remove(timer)
+            return
+        self._timers = [r for r in self._timers if r() is not None and r() is not timer]
+
+    def soft_reset(self):
+        """The VM restarted (rp2 soft reset): every soft timer is cancelled; the WDT runs on."""
+        for it in self._timers:
+            tm = it() if _weak is not None else it
+            if tm is not None:
+                tm._armed = False
+        self._timers = []
+        self._depth = 0
 
     def draw_latency(self, hard):
         """Alarm -> callback latency in us for the next arming (no allocation)."""
@@ -269,8 +291,9 @@ class VirtualClock:
         """Earliest armed timer (run time in self._nt), or None."""
         best = None
         bt = 0
-        for tm in self._timers:
-            if tm._armed:
+        for it in self._timers:
+            tm = it() if _weak is not None else it
+            if tm is not None and tm._armed:
                 t = self._run_at(tm)
                 if best is None or t < bt:
                     best = tm
