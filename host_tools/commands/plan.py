@@ -12,8 +12,9 @@ table = fw.load("plan")
 MAX_MESSAGES = 50  # per file: junk input gets this many errors, then a count of the rest
 
 
-def print_diagnostics(path, diagnostics, file=sys.stderr):
-    """The first MAX_MESSAGES errors of a file, then '... N more'."""
+def print_diagnostics(path, diagnostics, file=None):
+    """The first MAX_MESSAGES errors of a file, then '... N more' (to stderr by default)."""
+    file = file or sys.stderr  # looked up now: a default bound at import outlives redirection
     for d in diagnostics[:MAX_MESSAGES]:
         print(d, file=file)
     more = len(diagnostics) - MAX_MESSAGES
