@@ -132,21 +132,10 @@ def _char_name(ch):
 
 
 def _sniff(data, filename):
-    """Bytes that are plainly not a plan (UTF-16, binary): one Diagnostic, else None."""
+    """A UTF-16 file (byte order mark): one Diagnostic saying so, else None."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return Diagnostic(filename, 1, 1, "file is UTF-16: save it as UTF-8")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line, col = _position(data, nul)
-        return Diagnostic(filename, line, col, "binary data (a NUL byte), not a plan file")
     return None
-
-
-def _position(data, at):
-    """1-based (line, column) of byte offset `at` (bytes before it decoded leniently)."""
-    head = data[:at].decode("utf-8", "replace")
-    line_start = max(head.rfind("\n"), head.rfind("\r")) + 1
-    return len(_LINES_RE.findall(head)) + 1, len(head) - line_start + 1
 
 
 def _control(text, lineno, col, what, err):

@@ -79,7 +79,10 @@ class Wire:
     def _owe(self, c):
         """Count the replies a byte makes due, as Link.service decides them."""
         st = self.carry
-        if c == 10 or c == 13:
+        if c == 13 or (c < 32 and c != 10):  # "\r" or a control byte: the line is dropped
+            st[0] = 0  # (and the link mutes a while: Ctrl-C goes to the REPL)
+            st[2] = False
+        elif c == 10:
             if st[2] or (st[0] and st[1] == 0x21):
                 self.owed += 1
             st[0] = 0
