@@ -178,8 +178,8 @@ def sync_demo(sim, show):
         with tempfile.TemporaryDirectory(prefix="beeper-demo-") as d:
             with LogDB(os.path.join(d, "logs.sqlite")) as db:
                 info, new, seen = sync.pull(c, db)
-                show.log("beeper pull: device %s, %d sessions read, %d new, acknowledged"
-                         % (info["device_id"], seen, new))
+                show.log("beeper pull: device %s, %d session%s read, %d new, acknowledged"
+                         % (info["device_id"], seen, "" if seen == 1 else "s", new))
                 show.log("beeper logs:")
                 for r in db.sessions():
                     show.log("  #%d  %s  %-26s %s  RPE %s  %d intervals" % (

@@ -54,13 +54,13 @@ def test_push_list_pull_ack_repull_and_dates(sim_a, tmp_path, capsys):
         assert c.info()["unsynced"] == 1
     db_path = str(tmp_path / "logs.sqlite")
     assert beeper("pull", "--port", sim_a.port, "--db", db_path) == 0
-    assert "1 sessions read, 1 new" in capsys.readouterr().out
+    assert "1 session read, 1 new" in capsys.readouterr().out
     with Client(sim_a.port) as c:
         info = c.info()
         assert info["acked"] == first and info["unsynced"] == 0 and info["rtc_set"]
         second = record_session(sim_a, c)  # after the sync: dated by the RTC
     assert beeper("pull", "--port", sim_a.port, "--db", db_path) == 0
-    assert "1 sessions read, 1 new" in capsys.readouterr().out
+    assert "1 session read, 1 new" in capsys.readouterr().out
     assert beeper("pull", "--port", sim_a.port, "--db", db_path) == 0
     assert "0 sessions read, 0 new" in capsys.readouterr().out  # nothing new
     with LogDB(db_path) as db:

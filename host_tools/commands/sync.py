@@ -132,8 +132,8 @@ def cmd_pull(args):
         info, new, seen = _run(args, go)
     finally:
         db.close()
-    print("device %s: %d sessions read, %d new, stored in %s"
-          % (info["device_id"], seen, new, db.path))
+    print("device %s: %d session%s read, %d new, stored in %s"
+          % (info["device_id"], seen, "" if seen == 1 else "s", new, db.path))
     return 0
 
 
