@@ -4,6 +4,7 @@ import os
 import struct
 
 from crc import crc32
+from session import END_DONE, END_EARLY, F_EXTENDED, F_LAP, F_PAUSED, F_SKIPPED  # noqa: F401
 from store import ENOSPC, FlashFull, StoreError
 
 LOG_DIR = "log"
@@ -41,14 +42,8 @@ RF_RTC_SET = 1  # the host had set the RTC this boot before the session started
 SEG_BYTES = 4000
 # Free blocks kept back for LittleFS's copy-on-write metadata, the ack cursor and plan set.
 RESERVE_BLOCKS = 3
-# Session flags, as in session.py.
-F_SKIPPED = 1
-F_PAUSED = 2
-F_EXTENDED = 4
-F_LAP = 8
-# End reasons (session.END_DONE = 0, END_EARLY = 1; the rest are set by recovery code).
-END_FINISHED = 0
-END_EARLY = 1
+# End reasons: the session's own two, then those set by recovery code.
+END_FINISHED = END_DONE
 END_ABANDONED = 2
 END_POWER_LOSS = 3
 END_WATCHDOG = 4
