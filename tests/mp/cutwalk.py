@@ -9,6 +9,8 @@ the (N+1)th torn, reboot (mount, Store + Logbook as the firmware opens them) and
   the host has it and compaction may drop it);
 - the plan set is the old one or the new one, never a mix or a damaged file;
 - the store still works after (an append and an ack land, a sync reads them back).
+Session scenarios (checkpoints, finishing a session) also check, via session_check(), that
+the interrupted session is logged exactly once, as one of the records it may end up as.
 One report line per scenario (conftest prints them at the end of the run).
 """
 
@@ -104,12 +106,18 @@ class Result:
         self.mixed = 0
         self.temps = 0
         self.new_seen = 0  # runs where the operation's effect had landed
+        self.sessions = -1  # runs whose session was checked (session_check); -1 = none
+        self.twice = 0  # runs that logged the session twice
+        self.slots = 0  # runs that left a checkpoint slot after the boot's recovery
 
     def line(self):
         return ("power-cut %s: %d/%d cut points walked (%d runs with tears), records checked %d,"
                 " records lost %d, plan sets mixed %d, temp files left %d, done-before-cut %d"
                 % (self.name, self.points, self.total, self.runs, self.checked, self.lost,
-                   self.mixed, self.temps, self.new_seen))
+                   self.mixed, self.temps, self.new_seen)
+                + ("" if self.sessions < 0 else
+                   ", sessions checked %d, logged twice %d, slots left %d"
+                   % (self.sessions, self.twice, self.slots)))
 
 
 def walk(name, prepare, act, blocks=32, block_size=512, new_plans=None, landed=None,
@@ -118,23 +126,25 @@ def walk(name, prepare, act, blocks=32, block_size=512, new_plans=None, landed=N
 
     new_plans: the set act() commits (None: act leaves the plan set alone).
     landed(st, lb, before) -> True when act's effect is visible after the reboot (counted).
-    rec: recovery step run at boot (see boot()). check(st, lb, r): extra checks per run.
+    rec: recovery step (see boot()) run only at the reboot after a cut: until then the device
+    has not rebooted (a session that checkpoints is still running). check(st, lb, r): extra
+    checks per run.
     pre_boot False: act(root) gets the raw image, un-booted (to walk the boot's own repair).
     Returns a Result; prints its report line.
     """
     root, dev = storefs.fresh(blocks, block_size)
     r = Result(name)
     try:
-        st, lb = boot(root, rec)
+        st, lb = boot(root)
         prepare(st, lb)
         storefs.remount(root, dev)
         snap = dev.snapshot(sparse=True)
-        st, lb = boot(root, rec)
+        st, lb = boot(root)
         old_plans = plan_set(st)
         before = committed(lb)
         acked = lb.acked
         storefs.restore(root, dev, snap)
-        st, lb = (boot(root, rec) if pre_boot else (root, None))
+        st, lb = (boot(root) if pre_boot else (root, None))
         o0 = dev.ops
         act(st, lb)
         total = dev.ops - o0
@@ -149,7 +159,7 @@ def walk(name, prepare, act, blocks=32, block_size=512, new_plans=None, landed=N
                 st = lb = None
                 gc.collect()
                 storefs.restore(root, dev, snap)
-                st, lb = (boot(root, rec) if pre_boot else (root, None))
+                st, lb = (boot(root) if pre_boot else (root, None))
                 dev.cut_power_after(n, land)
                 try:
                     act(st, lb)
@@ -219,3 +229,30 @@ class Sess:
 def add(lb, n, k):
     """Append the k-th test record of n intervals; returns its seq."""
     return lb.append(Sess(n, k), 0xDEAD0000 + k, 1700000000 + k, k % 11)
+
+
+def session_check(want, must=True):
+    """check() for session scenarios: the session is logged at most once, and as one of the
+    raw records in `want` (all with its seq; each holds every interval of the last complete
+    checkpoint); never lost when `must`; no checkpoint slot outlives the boot's recovery.
+    `want` may be filled by prepare()."""
+    import checkpoint
+
+    def check(st, lb, r):
+        seq = logbook._rec_seq(want[0])
+        if r.sessions < 0:
+            r.sessions = 0
+        r.sessions += 1
+        got = [bytes(rec) for s, rec in lb.raw_records(seq)]
+        if len(got) > 1:
+            r.twice += 1
+        elif not got:
+            if must:
+                r.lost += 1  # the session is gone
+        elif got[0] not in want:
+            r.lost += 1  # logged, but not as the checkpoint or the finished session
+        if checkpoint.Checkpoints(lb)._newest()[0] is not None:
+            r.slots += 1
+
+    return check
+

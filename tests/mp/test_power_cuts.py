@@ -127,3 +127,101 @@ def test_cut_while_boot_cuts_a_torn_tail():
                      landed=landed)
     _ok(r)
     assert r.new_seen > 0
+
+
+# A running session: its checkpoints (firmware/checkpoint.py) and its final save.
+S_HASH = 0xBEE5
+S_START = 1700009999
+K = 40  # the session's test data (cutwalk.Sess); records before it use k < 10
+
+
+def _ck(lb, n):
+    """The running session's checkpoints after n of them were written this boot."""
+    import checkpoint
+
+    ck = checkpoint.Checkpoints(lb)
+    ck.n = n
+    return ck
+
+
+def _session_walk(name, done, act_n, final=False, recovery=False):
+    """Walk one session step: `done` checkpoints (intervals each) are written, then act:
+    checkpoint act_n intervals, or (final) append the finished session of act_n intervals
+    and clear the slots, or (recovery) the boot's recovery itself. The session must end
+    up logged once: as the last complete checkpoint (power loss) or as what act wrote."""
+    import logbook
+
+    want = []
+    seq = [0]
+
+    def prep(st, lb):
+        st.save_plans(list(SET_A))
+        for k in range(4):
+            add(lb, 12, k)
+        seq[0] = lb.last_seq + 1
+        ck = _ck(lb, 0)
+        for n in done:
+            assert ck.save(cutwalk.Sess(n, K), S_HASH, S_START)
+        if done:  # a cut recovers the last complete checkpoint
+            want.append(bytes(lb.build(cutwalk.Sess(done[-1], K), S_HASH, S_START, 0,
+                                       end_reason=logbook.END_POWER_LOSS)))
+        if final:  # or the session is finished
+            want.append(bytes(lb.build(cutwalk.Sess(act_n, K), S_HASH, S_START, 7)))
+        elif not recovery:  # or the new checkpoint landed
+            want.append(bytes(lb.build(cutwalk.Sess(act_n, K), S_HASH, S_START, 0,
+                                       end_reason=logbook.END_POWER_LOSS)))
+
+    def act(st, lb):
+        if recovery:
+            cutwalk.boot(st, _recover)  # st is the raw image's root here
+            return
+        ck = _ck(lb, len(done))
+        if final:  # what app._save does
+            assert lb.append(cutwalk.Sess(act_n, K), S_HASH, S_START, 7) == seq[0]
+            ck.clear()
+        else:
+            assert ck.save(cutwalk.Sess(act_n, K), S_HASH, S_START)
+
+    def landed(st, lb, before):
+        for _, rec in lb.raw_records(seq[0]):
+            return bytes(rec) == want[-1]
+        return False
+
+    r = cutwalk.walk(name, prep, act, rec=_recover, landed=landed, pre_boot=not recovery,
+                     check=cutwalk.session_check(want, must=bool(done)))
+    _ok(r)
+    assert r.twice == 0 and r.slots == 0 and r.sessions == r.runs, r.line()
+    assert r.new_seen > 0, r.line()  # cuts after the step's commit were walked too
+    return r
+
+
+def _recover(st, lb):
+    """The boot's recovery step, as app._recover runs it after a dead battery."""
+    import logbook
+
+    _ck(lb, 0).recover(logbook.END_POWER_LOSS)
+
+
+def test_cut_while_writing_the_first_checkpoint():
+    storefs.need_lfs()
+    _session_walk("checkpoint-first", (), 3)
+
+
+def test_cut_while_writing_the_second_checkpoint():
+    storefs.need_lfs()
+    _session_walk("checkpoint-second", (3,), 4)
+
+
+def test_cut_while_a_checkpoint_overwrites_an_older_one():
+    storefs.need_lfs()
+    _session_walk("checkpoint-overwrite", (3, 4), 5)
+
+
+def test_cut_while_finishing_a_checkpointed_session():
+    storefs.need_lfs()
+    _session_walk("finish-after-checkpoint", (3, 4), 6, final=True)
+
+
+def test_cut_while_boot_recovers_a_checkpoint():
+    storefs.need_lfs()
+    _session_walk("checkpoint-recovery", (3, 4), 4, recovery=True)
