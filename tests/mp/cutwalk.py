@@ -106,6 +106,7 @@ class Result:
         self.mixed = 0
         self.temps = 0
         self.new_seen = 0  # runs where the operation's effect had landed
+        self.erases = 0  # block erases of the uncut operation
         self.sessions = -1  # runs whose session was checked (session_check); -1 = none
         self.twice = 0  # runs that logged the session twice
         self.slots = 0  # runs that left a checkpoint slot after the boot's recovery
@@ -146,8 +147,10 @@ def walk(name, prepare, act, blocks=32, block_size=512, new_plans=None, landed=N
         storefs.restore(root, dev, snap)
         st, lb = (boot(root) if pre_boot else (root, None))
         o0 = dev.ops
+        e0 = dev.erases
         act(st, lb)
         total = dev.ops - o0
+        r.erases = dev.erases - e0
         assert total > 0, name + ": the operation wrote nothing"
         r.total = total
         pts = cut_points(total)
@@ -231,28 +234,39 @@ def add(lb, n, k):
     return lb.append(Sess(n, k), 0xDEAD0000 + k, 1700000000 + k, k % 11)
 
 
-def session_check(want, must=True):
-    """check() for session scenarios: the session is logged at most once, and as one of the
-    raw records in `want` (all with its seq; each holds every interval of the last complete
-    checkpoint); never lost when `must`; no checkpoint slot outlives the boot's recovery.
-    `want` may be filled by prepare()."""
+class Expect:
+    """What a session scenario may find after the reboot: `want`, the raw records the session
+    may be logged as (each holds every interval of the last complete checkpoint), and `must`,
+    True once a checkpoint is complete (the session may no longer be lost). prepare() and
+    act() update it as they go: a cut leaves it as it was before the step it interrupts."""
+
+    def __init__(self):
+        self.want = []
+        self.must = False
+
+
+def session_check(exp):
+    """check() for session scenarios (exp: an Expect): the session is logged at most once, as
+    one of exp.want, never lost once exp.must; no checkpoint slot outlives the recovery."""
     import checkpoint
 
     def check(st, lb, r):
-        seq = logbook._rec_seq(want[0])
         if r.sessions < 0:
             r.sessions = 0
         r.sessions += 1
-        got = [bytes(rec) for s, rec in lb.raw_records(seq)]
+        got = [bytes(rec) for s, rec in lb.raw_records(_seq(exp.want[0]))]
         if len(got) > 1:
             r.twice += 1
         elif not got:
-            if must:
+            if exp.must:
                 r.lost += 1  # the session is gone
-        elif got[0] not in want:
-            r.lost += 1  # logged, but not as the checkpoint or the finished session
+        elif got[0] not in exp.want:
+            r.lost += 1  # logged, but lacking intervals the last complete checkpoint had
         if checkpoint.Checkpoints(lb)._newest()[0] is not None:
             r.slots += 1
 
     return check
 
+
+def _seq(rec):
+    return logbook._rec_seq(rec)

@@ -129,10 +129,12 @@ def test_cut_while_boot_cuts_a_torn_tail():
     assert r.new_seen > 0
 
 
+
 # A running session: its checkpoints (firmware/checkpoint.py) and its final save.
 S_HASH = 0xBEE5
 S_START = 1700009999
 K = 40  # the session's test data (cutwalk.Sess); records before it use k < 10
+RPE = 7
 
 
 def _ck(lb, n):
@@ -144,55 +146,17 @@ def _ck(lb, n):
     return ck
 
 
-def _session_walk(name, done, act_n, final=False, recovery=False):
-    """Walk one session step: `done` checkpoints (intervals each) are written, then act:
-    checkpoint act_n intervals, or (final) append the finished session of act_n intervals
-    and clear the slots, or (recovery) the boot's recovery itself. The session must end
-    up logged once: as the last complete checkpoint (power loss) or as what act wrote."""
+def _power_loss(lb, n):
+    """The record a checkpoint of n intervals becomes at the boot after a dead battery."""
     import logbook
 
-    want = []
-    seq = [0]
+    return bytes(lb.build(cutwalk.Sess(n, K), S_HASH, S_START, 0,
+                          end_reason=logbook.END_POWER_LOSS))
 
-    def prep(st, lb):
-        st.save_plans(list(SET_A))
-        for k in range(4):
-            add(lb, 12, k)
-        seq[0] = lb.last_seq + 1
-        ck = _ck(lb, 0)
-        for n in done:
-            assert ck.save(cutwalk.Sess(n, K), S_HASH, S_START)
-        if done:  # a cut recovers the last complete checkpoint
-            want.append(bytes(lb.build(cutwalk.Sess(done[-1], K), S_HASH, S_START, 0,
-                                       end_reason=logbook.END_POWER_LOSS)))
-        if final:  # or the session is finished
-            want.append(bytes(lb.build(cutwalk.Sess(act_n, K), S_HASH, S_START, 7)))
-        elif not recovery:  # or the new checkpoint landed
-            want.append(bytes(lb.build(cutwalk.Sess(act_n, K), S_HASH, S_START, 0,
-                                       end_reason=logbook.END_POWER_LOSS)))
 
-    def act(st, lb):
-        if recovery:
-            cutwalk.boot(st, _recover)  # st is the raw image's root here
-            return
-        ck = _ck(lb, len(done))
-        if final:  # what app._save does
-            assert lb.append(cutwalk.Sess(act_n, K), S_HASH, S_START, 7) == seq[0]
-            ck.clear()
-        else:
-            assert ck.save(cutwalk.Sess(act_n, K), S_HASH, S_START)
-
-    def landed(st, lb, before):
-        for _, rec in lb.raw_records(seq[0]):
-            return bytes(rec) == want[-1]
-        return False
-
-    r = cutwalk.walk(name, prep, act, rec=_recover, landed=landed, pre_boot=not recovery,
-                     check=cutwalk.session_check(want, must=bool(done)))
-    _ok(r)
-    assert r.twice == 0 and r.slots == 0 and r.sessions == r.runs, r.line()
-    assert r.new_seen > 0, r.line()  # cuts after the step's commit were walked too
-    return r
+def _finished(lb, n):
+    """The session's own final record (n intervals)."""
+    return bytes(lb.build(cutwalk.Sess(n, K), S_HASH, S_START, RPE))
 
 
 def _recover(st, lb):
@@ -202,26 +166,96 @@ def _recover(st, lb):
     _ck(lb, 0).recover(logbook.END_POWER_LOSS)
 
 
+def _session_walk(name, done, steps, recovery=False, logs=4, blocks=32, block_size=512):
+    """Walk a session: `done` checkpoints (intervals each) are written before, then act runs
+    `steps`, each ("ck", n): a checkpoint of n intervals, or ("end", n): the finished
+    session's record of n intervals and the slot cleanup (app._save); or (recovery) act is
+    the boot's recovery itself. After every cut the session must be logged once: as the last
+    complete checkpoint (power loss) or as what the interrupted step wrote, never lost once a
+    checkpoint is complete."""
+    exp = cutwalk.Expect()
+
+    def expect(lb, last, step):
+        """Before a step: the last complete checkpoint (n intervals, 0 = none), or the step's
+        record, may be what the reboot finds."""
+        exp.want = [_power_loss(lb, last)] if last else []
+        exp.must = bool(last)
+        if step is not None:
+            exp.want.append(_power_loss(lb, step[1]) if step[0] == "ck"
+                            else _finished(lb, step[1]))
+
+    def prep(st, lb):
+        st.save_plans(list(SET_A))
+        for k in range(logs):
+            add(lb, 12, k)
+        ck = _ck(lb, 0)
+        for n in done:
+            assert ck.save(cutwalk.Sess(n, K), S_HASH, S_START)
+        expect(lb, done[-1] if done else 0, None if recovery else steps[0])
+
+    def act(st, lb):
+        if recovery:
+            cutwalk.boot(st, _recover)  # st is the raw image's root here
+            return
+        ck = _ck(lb, len(done))
+        last = done[-1] if done else 0
+        for step in steps:
+            expect(lb, last, step)
+            if step[0] == "ck":
+                assert ck.save(cutwalk.Sess(step[1], K), S_HASH, S_START)
+                last = step[1]
+            else:  # what app._save does
+                lb.append(cutwalk.Sess(step[1], K), S_HASH, S_START, RPE)
+                ck.clear()
+
+    def landed(st, lb, before):
+        for _, rec in lb.raw_records(cutwalk._seq(exp.want[0])):
+            return bytes(rec) == exp.want[-1]
+        return False
+
+    r = cutwalk.walk(name, prep, act, blocks=blocks, block_size=block_size, rec=_recover,
+                     landed=landed, pre_boot=not recovery, check=cutwalk.session_check(exp))
+    _ok(r)
+    assert r.twice == 0 and r.slots == 0 and r.sessions == r.runs, r.line()
+    assert r.new_seen > 0, r.line()  # cuts after the last step's commit were walked too
+    return r
+
+
 def test_cut_while_writing_the_first_checkpoint():
     storefs.need_lfs()
-    _session_walk("checkpoint-first", (), 3)
+    _session_walk("checkpoint-first", (), [("ck", 3)])
 
 
 def test_cut_while_writing_the_second_checkpoint():
     storefs.need_lfs()
-    _session_walk("checkpoint-second", (3,), 4)
+    _session_walk("checkpoint-second", (3,), [("ck", 4)])
 
 
 def test_cut_while_a_checkpoint_overwrites_an_older_one():
     storefs.need_lfs()
-    _session_walk("checkpoint-overwrite", (3, 4), 5)
+    _session_walk("checkpoint-overwrite", (3, 4), [("ck", 5)])
 
 
 def test_cut_while_finishing_a_checkpointed_session():
     storefs.need_lfs()
-    _session_walk("finish-after-checkpoint", (3, 4), 6, final=True)
+    _session_walk("finish-after-checkpoint", (3, 4), [("end", 6)])
 
 
 def test_cut_while_boot_recovers_a_checkpoint():
     storefs.need_lfs()
-    _session_walk("checkpoint-recovery", (3, 4), 4, recovery=True)
+    _session_walk("checkpoint-recovery", (3, 4), (), recovery=True)
+
+
+def test_cut_anywhere_in_a_checkpointed_session():
+    """A whole session: 16 checkpoints taking turns in the two slots, then the final save."""
+    storefs.need_lfs()
+    steps = [("ck", n) for n in range(1, 17)] + [("end", 17)]
+    r = _session_walk("checkpointed-session", (), steps)
+    assert r.erases >= 16, r.erases  # about one block erase a checkpoint: torn erases walked
+
+
+def test_cut_while_checkpointing_on_pico_blocks():
+    """4 KB blocks and a long session: the checkpoint is no inline file but a data block."""
+    storefs.need_lfs()
+    _session_walk("checkpoint-4k", (20, 25), [("ck", 30), ("end", 31)], logs=5, blocks=16,
+                  block_size=4096)
