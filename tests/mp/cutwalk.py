@@ -209,29 +209,16 @@ def _check_run(r, root, st, lb, before, acked, old_plans, new_plans):
 
 def _next_sync_works(lb):
     """After the reboot the log takes a record and an ack, and a sync reads them back."""
-    seq = lb.append(Sess(2, 99), 0xC0FFEE, 1700000000, 5)
+    seq = lb.append(storefs.LoggedSession(2, 99), 0xC0FFEE, 1700000000, 5)
     assert seq > 0
     got = [d["seq"] for d in lb.unsynced()]
     assert got and got[-1] == seq, (got, seq)
     assert lb.ack(seq) == seq
 
 
-class Sess:
-    """The attributes of session.Session that the logbook reads."""
-
-    def __init__(self, n, k=0, end_reason=0):
-        self.n_done = n
-        self.planned_ms = [20000 + 1000 * i for i in range(n)]
-        self.actual_ms = [20000 + 1000 * i + k for i in range(n)]
-        self.flags = bytearray([(i + k) & 15 for i in range(n)])
-        self.laps = [(i * 7 + k) % 300 for i in range(n)]
-        self.paused_ms = 1234 + k
-        self.end_reason = end_reason
-
-
 def add(lb, n, k):
     """Append the k-th test record of n intervals; returns its seq."""
-    return lb.append(Sess(n, k), 0xDEAD0000 + k, 1700000000 + k, k % 11)
+    return lb.append(storefs.LoggedSession(n, k), 0xDEAD0000 + k, 1700000000 + k, k % 11)
 
 
 class Expect:

@@ -116,3 +116,16 @@ def read_bytes(path):
         return f.read()
     finally:
         f.close()
+
+
+class LoggedSession:
+    """The attributes of session.Session that the logbook and checkpoints read (no table)."""
+
+    def __init__(self, n, k=0, end_reason=0):
+        self.n_done = n
+        self.planned_ms = [20000 + 1000 * i for i in range(n)]
+        self.actual_ms = [20000 + 1000 * i + k for i in range(n)]
+        self.flags = bytearray([(i + k) & 15 for i in range(n)])
+        self.laps = [(i * 7 + k) % 300 for i in range(n)]
+        self.paused_ms = 1234 + k
+        self.end_reason = end_reason

@@ -101,19 +101,6 @@ class TinyStore(store.Store):
         return self.free if self.free is not None else store.Store.free_bytes(self)
 
 
-class FakeSession:
-    """The attributes of session.Session that Logbook.append reads."""
-
-    def __init__(self, n):
-        self.n_done = n
-        self.planned_ms = [20000] * n
-        self.actual_ms = [20000] * n
-        self.flags = bytearray(n)
-        self.laps = [0] * n
-        self.paused_ms = 0
-        self.end_reason = 0
-
-
 SHORT = [("work", 3, "Go", 0), ("rest", 2, "", 0)]
 
 
@@ -132,7 +119,7 @@ def _filled_fs():
     for k in (12, 0):  # sessions of 12 intervals, then empty records: nothing fits after
         while True:
             try:
-                lb.append(FakeSession(k), 1, 1700000000, 5)
+                lb.append(storefs.LoggedSession(k), 1, 1700000000, 5)
             except store.FlashFull:
                 break
             n += 1

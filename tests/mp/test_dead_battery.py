@@ -9,19 +9,6 @@ import store
 import storefs
 import vclock
 
-
-class Sess:
-    """The attributes of session.Session that the logbook reads (no table: no strings)."""
-
-    def __init__(self, n, k=0):
-        self.n_done = n
-        self.planned_ms = [20000 + 1000 * i for i in range(n)]
-        self.actual_ms = [20000 + 1000 * i + k for i in range(n)]
-        self.flags = bytearray([(i + k) & 15 for i in range(n)])
-        self.laps = [(i * 7 + k) % 300 for i in range(n)]
-        self.paused_ms = 1234 + k
-        self.end_reason = 0
-
 PLAN = [("warmup", 10, "Easy", 0), ("repeat", 4, [("work", 8, "Go", 0), ("rest", 6, "", 0)]),
         ("cooldown", 5, "", 0)]
 
@@ -53,10 +40,10 @@ def _ck(lb):
 def test_checkpoint_then_recover_is_idempotent():
     root, dev, st, lb = _store()
     try:
-        lb.append(Sess(3, 1), 7, 1700000000, 5)
+        lb.append(storefs.LoggedSession(3, 1), 7, 1700000000, 5)
         ck = _ck(lb)
         for n in (1, 2, 3):  # three checkpoints: the slots take turns
-            assert ck.save(Sess(n, 2), 9, 1700000100, boot_count=4)
+            assert ck.save(storefs.LoggedSession(n, 2), 9, 1700000100, boot_count=4)
         st, lb = _reboot(root, dev)
         assert [r["seq"] for r in lb.records()] == [1]  # the open session is not a record yet
         assert _ck(lb).recover(logbook.END_POWER_LOSS) == 2
@@ -65,7 +52,7 @@ def test_checkpoint_then_recover_is_idempotent():
         r = recs[1]
         assert logbook.END_REASONS[r["end_reason"]] == "power loss"
         assert r["plan_hash"] == 9 and r["boot_count"] == 4 and r["rpe"] == 0
-        want = Sess(3, 2)
+        want = storefs.LoggedSession(3, 2)
         assert [iv[:4] for iv in r["intervals"]] == [
             (want.planned_ms[i], want.actual_ms[i], want.flags[i], want.laps[i])
             for i in range(3)]
@@ -74,8 +61,8 @@ def test_checkpoint_then_recover_is_idempotent():
         assert _ck(lb).recover() == 0 and lb.last_seq == 2  # nothing left to recover
         # A finished session: its final record lands, the checkpoint is dropped.
         ck = _ck(lb)
-        assert ck.save(Sess(1, 3), 9, 1)
-        assert lb.append(Sess(2, 3), 9, 1, 6) == 3
+        assert ck.save(storefs.LoggedSession(1, 3), 9, 1)
+        assert lb.append(storefs.LoggedSession(2, 3), 9, 1, 6) == 3
         ck.clear()
         st, lb = _reboot(root, dev)
         assert _ck(lb).recover() == 0 and lb.last_seq == 3
@@ -87,8 +74,8 @@ def test_final_record_landed_but_slots_not_cleared():
     """A cut between the final append and clearing the slots: nothing is logged twice."""
     root, dev, st, lb = _store()
     try:
-        assert _ck(lb).save(Sess(2, 0), 1, 1)
-        assert lb.append(Sess(4, 0), 1, 1, 7) == 1  # cut before clear()
+        assert _ck(lb).save(storefs.LoggedSession(2, 0), 1, 1)
+        assert lb.append(storefs.LoggedSession(4, 0), 1, 1, 7) == 1  # cut before clear()
         st, lb = _reboot(root, dev)
         assert _ck(lb).recover() == 0
         assert [(r["seq"], r["end_reason"]) for r in lb.records()] == [(1, 0)]
@@ -100,13 +87,14 @@ def test_leftover_of_an_earlier_session_is_logged_not_overwritten():
     root, dev, st, lb = _store()
     try:
         ck = _ck(lb)
-        assert ck.save(Sess(2, 0), 1, 1)  # session A: its final save never happened
+        # session A: its final save never happened
+        assert ck.save(storefs.LoggedSession(2, 0), 1, 1)
         ck.new_session()  # session B (same boot)
-        assert not ck.save(Sess(1, 5), 2, 2)  # logs A first instead
+        assert not ck.save(storefs.LoggedSession(1, 5), 2, 2)  # logs A first instead
         recs = list(lb.records())
         assert [(r["seq"], r["end_reason"], len(r["intervals"])) for r in recs] == [
             (1, logbook.END_ABANDONED, 2)]
-        assert ck.save(Sess(1, 5), 2, 2)  # then B's checkpoints go ahead
+        assert ck.save(storefs.LoggedSession(1, 5), 2, 2)  # then B's checkpoints go ahead
         st, lb = _reboot(root, dev)
         assert _ck(lb).recover() == 2
     finally:
@@ -153,7 +141,7 @@ def test_battery_dies_mid_session_and_the_log_survives():
         assert all(iv[1] > 0 for iv in rec["intervals"])
         assert lb.ack(1) == 1  # it syncs like any other record
         # the next session logs normally after it
-        assert lb.append(Sess(2, 1), 1, 1, 5) == 2
+        assert lb.append(storefs.LoggedSession(2, 1), 1, 1, 5) == 2
         st, lb = _reboot(root, dev)
         assert _ck(lb).recover() == 0
         assert [d["end_reason"] for d in lb.records()] == [3, 0]

@@ -95,17 +95,6 @@ class FakeApp:
         storefs.release(self.root, self.dev)
 
 
-class FakeSession:
-    def __init__(self, n):
-        self.n_done = n
-        self.planned_ms = [1000] * n
-        self.actual_ms = [900] * n
-        self.flags = bytearray(n)
-        self.laps = [0] * n
-        self.paused_ms = 0
-        self.end_reason = 0
-
-
 def rig(tables=None):
     r = FakeApp(tables)
     w = Wire()
@@ -258,7 +247,7 @@ def test_push_swaps_the_plan_set_and_partial_push_changes_nothing():
 def _session(r, n):
     """A saved session record, as the app writes it."""
     a = r.app
-    return a.logbook.append(FakeSession(n), 7, int(a.clock.time()), 5,
+    return a.logbook.append(storefs.LoggedSession(n), 7, int(a.clock.time()), 5,
                             boot_count=a.boot_count(), start_ticks_ms=a.clock.ticks_ms(),
                             rtc_set=a.rtc_set)
 

@@ -7,22 +7,9 @@ import store
 import storefs
 
 
-class FakeSession:
-    """The attributes of session.Session that the logbook reads."""
-
-    def __init__(self, n, k=0, end_reason=0):
-        self.n_done = n
-        self.planned_ms = [20000 + 1000 * i for i in range(n)]
-        self.actual_ms = [20000 + 1000 * i + k for i in range(n)]
-        self.flags = bytearray([(i + k) & 15 for i in range(n)])
-        self.laps = [(i * 7 + k) % 300 for i in range(n)]
-        self.paused_ms = 1234 + k
-        self.end_reason = end_reason
-
-
 def check(rec, n, k, seq):
-    """rec is what FakeSession(n, k) appended as seq."""
-    s = FakeSession(n, k)
+    """rec is what storefs.LoggedSession(n, k) appended as seq."""
+    s = storefs.LoggedSession(n, k)
     assert rec["seq"] == seq, (rec["seq"], seq)
     assert rec["plan_hash"] == (0xDEAD0000 + k) & 0xFFFFFFFF
     assert rec["start_s"] == 1700000000 + k
@@ -35,7 +22,7 @@ def check(rec, n, k, seq):
 
 
 def add(lb, n, k):
-    return lb.append(FakeSession(n, k), 0xDEAD0000 + k, 1700000000 + k, k % 11)
+    return lb.append(storefs.LoggedSession(n, k), 0xDEAD0000 + k, 1700000000 + k, k % 11)
 
 
 def segs(root):
@@ -86,7 +73,7 @@ def test_values_are_clamped_and_rpe_checked():
     root, dev = storefs.fresh(blocks=64)
     try:
         lb = logbook.Logbook(store.Store(root))
-        s = FakeSession(2)
+        s = storefs.LoggedSession(2)
         s.laps[0] = 100000
         s.actual_ms[1] = -5
         s.paused_ms = 1 << 40
@@ -96,7 +83,7 @@ def test_values_are_clamped_and_rpe_checked():
         assert r["paused_ms"] == 0xFFFFFFFF and r["plan_hash"] == 0xFFFFFFFF
         for bad in (-1, 11):
             try:
-                lb.append(FakeSession(1), 0, 0, bad)
+                lb.append(storefs.LoggedSession(1), 0, 0, bad)
                 raise AssertionError("rpe %d accepted" % bad)
             except ValueError:
                 pass

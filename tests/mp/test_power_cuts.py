@@ -133,7 +133,7 @@ def test_cut_while_boot_cuts_a_torn_tail():
 # A running session: its checkpoints (firmware/checkpoint.py) and its final save.
 S_HASH = 0xBEE5
 S_START = 1700009999
-K = 40  # the session's test data (cutwalk.Sess); records before it use k < 10
+K = 40  # the session's test data (storefs.LoggedSession); records before it use k < 10
 RPE = 7
 
 
@@ -150,13 +150,13 @@ def _power_loss(lb, n):
     """The record a checkpoint of n intervals becomes at the boot after a dead battery."""
     import logbook
 
-    return bytes(lb.build(cutwalk.Sess(n, K), S_HASH, S_START, 0,
+    return bytes(lb.build(storefs.LoggedSession(n, K), S_HASH, S_START, 0,
                           end_reason=logbook.END_POWER_LOSS))
 
 
 def _finished(lb, n):
     """The session's own final record (n intervals)."""
-    return bytes(lb.build(cutwalk.Sess(n, K), S_HASH, S_START, RPE))
+    return bytes(lb.build(storefs.LoggedSession(n, K), S_HASH, S_START, RPE))
 
 
 def _recover(st, lb):
@@ -190,7 +190,7 @@ def _session_walk(name, done, steps, recovery=False, logs=4, blocks=32, block_si
             add(lb, 12, k)
         ck = _ck(lb, 0)
         for n in done:
-            assert ck.save(cutwalk.Sess(n, K), S_HASH, S_START)
+            assert ck.save(storefs.LoggedSession(n, K), S_HASH, S_START)
         expect(lb, done[-1] if done else 0, None if recovery else steps[0])
 
     def act(st, lb):
@@ -202,10 +202,10 @@ def _session_walk(name, done, steps, recovery=False, logs=4, blocks=32, block_si
         for step in steps:
             expect(lb, last, step)
             if step[0] == "ck":
-                assert ck.save(cutwalk.Sess(step[1], K), S_HASH, S_START)
+                assert ck.save(storefs.LoggedSession(step[1], K), S_HASH, S_START)
                 last = step[1]
             else:  # what app._save does
-                lb.append(cutwalk.Sess(step[1], K), S_HASH, S_START, RPE)
+                lb.append(storefs.LoggedSession(step[1], K), S_HASH, S_START, RPE)
                 ck.clear()
 
     def landed(st, lb, before):
