@@ -65,8 +65,7 @@ class App:
         self.rtc_set = False  # the host set the RTC this boot (the link sets it)
         self.start_ticks_ms = 0
         self._rtc_at_start = False
-        self._onsets = 0  # CueTimer onsets already folded into _worst
-        self._worst = -1  # worst |onset error| of this session (us); -1 = none seen
+        self._onsets = 0  # CueTimer onsets before this session (none since: worst unknown)
         self.ckpt = None  # checkpoint.Checkpoints beside the logbook
         self.recovered = self._recover()  # seq of a session the last boot left open, or 0
         # Flash full is known at boot: no room for the log of the longest stored plan.
@@ -165,7 +164,6 @@ class App:
             self._on_button(ev)
         s = self.sess
         if s is not None and self.mode == M_RUN:
-            self._track_onsets()
             bits = s.poll()
             if bits:
                 self._dirty = True
@@ -314,7 +312,7 @@ class App:
         self.start_ticks_ms = self.clock.ticks_ms()
         self._rtc_at_start = self.rtc_set
         self._onsets = self.edge.n_onsets
-        self._worst = -1
+        self.edge.reset_worst()  # the IRQ keeps this session's worst onset error exactly
         self._ckpt_done = 0
         if self.ckpt is not None:
             self.ckpt.new_session()
@@ -341,31 +339,11 @@ class App:
 
     # ----- logging -----
 
-    def _track_onsets(self):
-        """Fold new CueTimer onsets into the session's worst onset error (main loop only)."""
-        e = self.edge
-        n = e.n_onsets
-        k = self._onsets
-        if k == n:
-            return
-        if n - k > e.log_n:
-            self._worst = 0x10000  # onsets left the ring unseen: the worst is unknown
-        elif self._worst < 0x10000:
-            while k < n:
-                d = e.onset_error_us(k)
-                if d < 0:
-                    d = -d
-                if d > self._worst:
-                    self._worst = d
-                k += 1
-        self._onsets = n
-
     def worst_onset_us(self):
         """This session's worst onset error for the log: 0..0xFFFE us, 0xFFFF = unknown."""
-        self._track_onsets()
-        w = self._worst
-        if w < 0 or w >= 0x10000:
-            return 0xFFFF
+        if self.edge.n_onsets == self._onsets:
+            return 0xFFFF  # no cue sounded
+        w = self.edge.worst_onset_us()
         return w if w < 0xFFFE else 0xFFFE
 
     def _recover(self):

@@ -111,8 +111,16 @@ class CueTimer:
         j = k % self.log_n
         return self.clock.ticks_diff(self.actual[j], self.planned[j])
 
+    def reset_worst(self):
+        """Start a new worst-onset tally (a session's); the IRQ keeps it from here."""
+        st = disable_irq() if disable_irq else 0
+        self.max_late_us = 0
+        self.max_early_us = 0
+        if enable_irq:
+            enable_irq(st)
+
     def worst_onset_us(self):
-        """Largest |onset error| so far (us), early or late."""
+        """Largest |onset error| since reset_worst() (us), early or late."""
         e = self.max_early_us
         return self.max_late_us if self.max_late_us > e else e
 

@@ -125,6 +125,9 @@ def test_whole_session_scripted():
     assert rec["end_reason"] == ses.END_EARLY
     assert rec["plan_hash"] == tab.crc
     assert rec["start_s"] == 1767225600 + t_start // 1000000
+    # the log carries the worst onset error the CueTimer saw in this session, early or late
+    worst = max(abs(act - pl) for pl, act in r.onsets)
+    assert len(r.onsets) > 10 and rec["worst_onset_us"] == worst
     # tap tail, settle, run, then the resuming press's debounce: A has no long action while
     # paused, so it acts at the press, not at the release
     ok, v = near(rec["paused_ms"], 60 + 300 + 2000 + 20, 30)
