@@ -111,8 +111,9 @@ def test_an_app_error_also_leaves_the_repl_fed():
     assert clock.wdt_resets == 0
 
 
-def test_soft_reset_kills_the_keeper_timer_and_boot_py_rearms_it():
-    # without boot.py: the soft reset cancels every soft Timer, the watchdog runs on and fires
+def _ctrl_c_then_soft_reset():
+    """Boot main.py, Ctrl-C out of the app, then a soft reset (as mpremote does): the clock,
+    the WDT and the box of hw, with the firmware modules forgotten like a fresh VM."""
     clock, wdt, box = _fresh()
     _boot_main(box, _stop_after(10, KeyboardInterrupt(), [0]))
     try:
@@ -121,6 +122,12 @@ def test_soft_reset_kills_the_keeper_timer_and_boot_py_rearms_it():
     except SystemExit:
         pass
     _forget_modules()
+    return clock, wdt, box
+
+
+def test_soft_reset_kills_the_keeper_timer_and_boot_py_rearms_it():
+    # without boot.py: the soft reset cancels every soft Timer, the watchdog runs on and fires
+    clock, wdt, box = _ctrl_c_then_soft_reset()
     assert machine.mem32[0x40058000] & (1 << 30)  # the hardware still runs
     try:
         clock.advance_ms(10000)
@@ -128,13 +135,7 @@ def test_soft_reset_kills_the_keeper_timer_and_boot_py_rearms_it():
     except machine.WatchdogReset:
         pass
     # with boot.py (what rp2 runs on every soft reset, also before the raw REPL)
-    clock, wdt, box = _fresh()
-    _boot_main(box, _stop_after(10, KeyboardInterrupt(), [0]))
-    try:
-        machine.soft_reset()
-    except SystemExit:
-        pass
-    _forget_modules()
+    clock, wdt, box = _ctrl_c_then_soft_reset()
     _boot_py()
     import keeper
 
@@ -158,13 +159,7 @@ def test_power_on_boot_py_starts_no_watchdog():
 
 
 def test_hung_app_after_boot_py_is_still_reset():
-    clock, wdt, box = _fresh()
-    _boot_main(box, _stop_after(10, KeyboardInterrupt(), [0]))
-    try:
-        machine.soft_reset()
-    except SystemExit:
-        pass
-    _forget_modules()
+    clock, wdt, box = _ctrl_c_then_soft_reset()
     _boot_py()  # the keeper feeds the watchdog ...
     box.append(app_rig.make_hw(clock.now_us))  # ... main.py builds the board again
     clock = box[0].clock
